@@ -1,0 +1,30 @@
+"""The ``llm-tco`` command line.
+
+Exit codes CI can trust: 0 ok, 1 a check failed, 2 bad input (file, cell or argument named).
+Each command lives in ``addin.commands.<name>`` and adds itself with ``register(app)``.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import typer
+
+app = typer.Typer(
+    name="llm-tco",
+    help="What LLMs really cost: API vs self-hosting vs hybrid, in Excel and from the terminal.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+# Order is the order in --help.
+_COMMAND_MODULES = ("report", "prices")
+
+for _name in _COMMAND_MODULES:
+    importlib.import_module(f"addin.commands.{_name}").register(app)
+
+
+def main() -> None:
+    """Entry point of the console script."""
+    app()
