@@ -27,7 +27,7 @@ def check(
     value: Any, argument: str, *, low: float | None = 0.0, high: float | None = None,
     low_open: bool = False, allow_inf: bool = False,
 ) -> FloatArray:
-    """Float array with every element in [low, high] (``low_open``: (low, high]); else InputError."""
+    """Float array with every element in [low, high] (or (low, high]); else InputError."""
     from engine.errors import InputError
 
     arr = as_float(value, argument)

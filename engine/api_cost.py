@@ -1,4 +1,4 @@
-"""What an API bills: per-token prices, prompt-cache discounts, batch discounts, long-context tiers."""
+"""What an API bills: token prices, prompt-cache and batch discounts, long-context tiers."""
 
 from __future__ import annotations
 

@@ -26,7 +26,7 @@ BYTES_PER_PARAM: dict[str, float] = {
 
 @dataclass(frozen=True)
 class GPU:
-    """One GPU model's specification and indicative prices (see ``spec_source``/``price_source``)."""
+    """A GPU model's specification and indicative prices, each with its source."""
 
     name: str
     aliases: tuple[str, ...]
