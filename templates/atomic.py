@@ -1,0 +1,87 @@
+"""Atomic file writes: readers see the old file or the new one, never half of one.
+
+The data goes to a uniquely named temporary file in the target's own directory (so the
+final rename stays on one file system, where POSIX ``rename`` and Windows
+``MoveFileEx(REPLACE_EXISTING)`` behind :func:`os.replace` are atomic), is flushed and
+fsynced, then renamed over the target. An exception or a kill before the rename leaves
+the previous file untouched; two concurrent writers each rename a complete file, so the
+last one wins and the result is always one writer's whole output.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from typing import BinaryIO
+
+
+@contextlib.contextmanager
+def atomic_writer(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
+    """Open a binary file that replaces *path* only when the ``with`` block succeeds.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file to create or replace.
+
+    Yields
+    ------
+    BinaryIO
+        A temporary file in the same directory; write the new content to it.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> target = pathlib.Path(tempfile.mkdtemp()) / "out.bin"
+    >>> with atomic_writer(target) as f:
+    ...     _ = f.write(b"new")
+    >>> target.read_bytes()
+    b'new'
+    """
+    path = os.fspath(path)
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(
+        prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=directory
+    )
+    try:
+        with os.fdopen(fd, "wb") as f:
+            yield f
+            f.flush()
+            os.fsync(f.fileno())
+        # Keep the target's permissions when replacing an existing file.
+        with contextlib.suppress(FileNotFoundError):
+            os.chmod(tmp, os.stat(path).st_mode & 0o7777)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    _fsync_directory(directory)
+
+
+def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
+    """Replace *path* with *data* atomically (see :func:`atomic_writer`).
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> target = pathlib.Path(tempfile.mkdtemp()) / "a.txt"
+    >>> atomic_write_bytes(target, b"x"); target.read_bytes()
+    b'x'
+    """
+    with atomic_writer(path) as f:
+        f.write(data)
+
+
+def _fsync_directory(directory: str) -> None:
+    # The rename is durable only once the directory entry is on disk (POSIX); Windows
+    # cannot open directories and does not need it.
+    if os.name != "posix":
+        return
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

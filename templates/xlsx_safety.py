@@ -1,0 +1,600 @@
+"""Checks that make an untrusted workbook safe to hand to openpyxl and ``formulas``.
+
+A workbook from a colleague, a vendor or the internet is a zip of XML parts. Before any
+parser touches it, :func:`open_checked` checks the container (what the file is, zip
+limits, DTDs in every XML part, external links, macros); after openpyxl has loaded it,
+:func:`check_formulas` checks what ``formulas`` would do with the cells (unknown
+functions, references to other files, ranges and used ranges too large to materialise).
+Every refusal is a :class:`~templates.errors.WorkbookError` naming the file, the cell
+when there is one, and the limit or rule, so that the CLI can print one line and exit 2.
+
+All checks are bounded: the container pass reads each member once, in chunks, and stops
+at the limits in :class:`Limits`; nothing here executes macros or opens another file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import posixpath
+import re
+import struct
+import zipfile
+import zlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from defusedxml import DefusedXmlException
+from defusedxml import ElementTree as SafeET
+from openpyxl.formula import Tokenizer
+from openpyxl.formula.tokenizer import TokenizerError
+from openpyxl.utils.cell import range_boundaries
+
+from templates.errors import WorkbookError
+
+__all__ = [
+    "DEFAULT_LIMITS",
+    "CalcSettings",
+    "CheckedWorkbook",
+    "Limits",
+    "check_formulas",
+    "open_checked",
+]
+
+_MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP_MAGIC = b"PK\x03\x04"
+_EXCEL_ROWS, _EXCEL_COLS = 1_048_576, 16_384
+_MiB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds on what a workbook may make the runtime read, hold or compute.
+
+    The defaults admit any workbook our templates produce with a wide margin (a 20-year
+    monthly projection is a few thousand formula cells) and refuse what would take
+    minutes or gigabytes. All sizes are in bytes, areas in cells.
+    """
+
+    #: Size of the .xlsx file itself.
+    max_file_bytes: int = 200 * _MiB
+    #: Zip members (a workbook has tens; a member-count bomb has millions).
+    max_members: int = 10_000
+    #: Uncompressed size of one member (one sheet's XML).
+    max_member_bytes: int = 128 * _MiB
+    #: Uncompressed size of all members together.
+    max_total_bytes: int = 512 * _MiB
+    #: Uncompressed / compressed, checked for members above ``ratio_floor_bytes``.
+    #: Spreadsheet XML compresses 5–30×; deflate bombs reach 1000×.
+    max_compression_ratio: float = 200.0
+    #: Small members may compress extremely well and are harmless.
+    ratio_floor_bytes: int = 1 * _MiB
+    #: Cells (``<c>`` elements) over all sheets: openpyxl holds each as a Python object.
+    max_cells: int = 2_000_000
+    #: Rows × columns of one sheet's used range: ``formulas`` visits every position.
+    max_used_range_cells: int = 5_000_000
+    #: Area of one range reference in a formula (one whole column is 1,048,576 cells).
+    max_range_cells: int = _EXCEL_ROWS
+    #: Total area of all distinct range references: each becomes an in-memory array.
+    max_referenced_cells: int = 16 * _EXCEL_ROWS
+
+
+DEFAULT_LIMITS = Limits()
+
+
+@dataclass(frozen=True)
+class CalcSettings:
+    """The workbook's calculation settings (``<calcPr>`` in ``xl/workbook.xml``).
+
+    Defaults are ECMA-376 Part 1 §18.2.2's: iteration off, 100 iterations, 0.001 delta.
+    """
+
+    iterate: bool = False
+    iterate_count: int = 100
+    iterate_delta: float = 0.001
+    full_calc_on_load: bool = False
+
+
+@dataclass
+class CheckedWorkbook:
+    """What :func:`open_checked` learned about a workbook it accepted.
+
+    Attributes
+    ----------
+    path : str
+        The file.
+    sheets : dict[str, str]
+        Worksheet name (as written in the workbook) → zip member of its XML, in order.
+    calc : CalcSettings
+        Iteration settings and the like.
+    defined_names : dict[str, str]
+        Global defined names → their formula text (``"Inputs!$B$2"``).
+    external_links : dict[str, str]
+        External link index (``"1"`` for ``[1]``) → target file as recorded.
+    has_macros : bool
+        The workbook carries a VBA project (never run, only noted).
+    notes : list[str]
+        One-line warnings worth showing the user.
+    """
+
+    path: str
+    sheets: dict[str, str] = field(default_factory=dict)
+    calc: CalcSettings = field(default_factory=CalcSettings)
+    defined_names: dict[str, str] = field(default_factory=dict)
+    external_links: dict[str, str] = field(default_factory=dict)
+    has_macros: bool = False
+    notes: list[str] = field(default_factory=list)
+
+
+def open_checked(
+    path: str | os.PathLike[str], limits: Limits = DEFAULT_LIMITS
+) -> CheckedWorkbook:
+    """Validate a workbook file before any spreadsheet library reads it.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The workbook (.xlsx or .xlsm).
+    limits : Limits, optional
+        Size and shape bounds; :data:`DEFAULT_LIMITS` unless given.
+
+    Returns
+    -------
+    CheckedWorkbook
+        Sheets, calculation settings, defined names, external links, macro flag, notes.
+
+    Raises
+    ------
+    WorkbookError
+        Missing file, legacy .xls, encrypted workbook, OpenDocument, truncated or corrupt
+        zip, zip bomb or oversized part, DTD/entity declarations in an XML part, too many
+        cells, or not a spreadsheet at all. The reason names the rule and the numbers.
+    """
+    path = os.fspath(path)
+    if not os.path.exists(path):
+        raise WorkbookError(path, "file not found")
+    if os.path.isdir(path):
+        raise WorkbookError(path, "is a directory, not a workbook file")
+    size = os.path.getsize(path)
+    if size > limits.max_file_bytes:
+        raise WorkbookError(
+            path, f"file is {size:,} bytes, above the limit of {limits.max_file_bytes:,}"
+        )
+    with open(path, "rb") as f:
+        head = f.read(8)
+    if head.startswith(_OLE_MAGIC):
+        raise WorkbookError(path, _describe_ole(path))
+    if not head.startswith(_ZIP_MAGIC):
+        if not head:
+            raise WorkbookError(path, "file is empty")
+        raise WorkbookError(path, "not an .xlsx workbook (not a zip container)")
+    try:
+        zf = zipfile.ZipFile(path)
+    except zipfile.BadZipFile as exc:
+        raise WorkbookError(
+            path, f"truncated or corrupt zip container ({exc}); the file is incomplete"
+        ) from None
+    with zf:
+        infos = zf.infolist()
+        _check_zip_limits(path, infos, limits)
+        names = {i.filename for i in infos}
+        if "mimetype" in names and "content.xml" in names:
+            raise WorkbookError(path, "OpenDocument (.ods) is not supported, save as .xlsx")
+        if "xl/workbook.xml" not in names:
+            raise WorkbookError(
+                path, "not an Excel workbook: the zip has no xl/workbook.xml part"
+            )
+        _scan_members(path, zf, infos, limits)
+        result = CheckedWorkbook(path=path)
+        _read_workbook_part(path, zf, result)
+        _read_external_links(path, zf, names, result)
+        if "xl/vbaProject.bin" in names:
+            result.has_macros = True
+            result.notes.append(
+                "contains VBA macros (xl/vbaProject.bin); they are never run, "
+                "formulas are recalculated without them"
+            )
+    return result
+
+
+# --- container --------------------------------------------------------------------
+
+
+def _describe_ole(path: str) -> str:
+    """Tell an encrypted OOXML workbook from a legacy .xls; both are OLE CFB files."""
+    try:
+        names = _cfb_stream_names(path)
+    except (ValueError, struct.error, OSError):
+        names = set()
+    if {"EncryptionInfo", "EncryptedPackage"} & names:
+        return (
+            "workbook is encrypted (password-protected: OLE container with an "
+            "EncryptionInfo stream); remove the password in Excel and save again"
+        )
+    if {"Workbook", "Book"} & names or not names:
+        return "legacy .xls (BIFF/OLE) is not supported, save as .xlsx"
+    return "an OLE compound file, not an .xlsx workbook"
+
+
+def _cfb_stream_names(path: str, max_sectors: int = 4096) -> set[str]:
+    """Names in an OLE Compound File's directory ([MS-CFB] §2.2, §2.6), bounded."""
+    with open(path, "rb") as f:
+        header = f.read(512)
+        sector_shift = struct.unpack_from("<H", header, 30)[0]
+        if sector_shift not in (9, 12):
+            raise ValueError("bad sector size")
+        sector = 1 << sector_shift
+        n_fat = struct.unpack_from("<I", header, 44)[0]
+        first_dir = struct.unpack_from("<I", header, 48)[0]
+        difat = struct.unpack_from("<109I", header, 76)[: min(n_fat, 109)]
+
+        def read_sector(i: int) -> bytes:
+            f.seek((i + 1) * sector)
+            return f.read(sector)
+
+        fat: list[int] = []
+        for s in difat:
+            fat.extend(struct.unpack(f"<{sector // 4}I", read_sector(s)))
+        names: set[str] = set()
+        current, seen = first_dir, 0
+        while current < 0xFFFFFFFA and seen < max_sectors:
+            data = read_sector(current)
+            for off in range(0, len(data) - 127, 128):
+                length = struct.unpack_from("<H", data, off + 64)[0]
+                if 2 <= length <= 64:
+                    names.add(data[off : off + length - 2].decode("utf-16-le", "replace"))
+            current = fat[current] if current < len(fat) else 0xFFFFFFFE
+            seen += 1
+        return names
+
+
+def _check_zip_limits(path: str, infos: list[zipfile.ZipInfo], limits: Limits) -> None:
+    if len(infos) > limits.max_members:
+        raise WorkbookError(
+            path, f"zip has {len(infos):,} members, above the limit of {limits.max_members:,}"
+        )
+    total = 0
+    for info in infos:
+        if info.flag_bits & 0x1:
+            raise WorkbookError(path, f"zip member {info.filename} is encrypted")
+        if info.file_size > limits.max_member_bytes:
+            raise WorkbookError(
+                path,
+                f"part {info.filename} unpacks to {info.file_size:,} bytes, above the "
+                f"per-part limit of {limits.max_member_bytes:,}",
+            )
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > limits.ratio_floor_bytes and ratio > limits.max_compression_ratio:
+            raise WorkbookError(
+                path,
+                f"part {info.filename} looks like a zip bomb: {info.compress_size:,} bytes "
+                f"unpack to {info.file_size:,} (ratio {ratio:,.0f}, limit "
+                f"{limits.max_compression_ratio:,.0f})",
+            )
+        total += info.file_size
+    if total > limits.max_total_bytes:
+        raise WorkbookError(
+            path,
+            f"zip unpacks to {total:,} bytes in all, above the limit of "
+            f"{limits.max_total_bytes:,}",
+        )
+
+
+_CELL_RE = re.compile(rb"<(?:\w+:)?c[\s>/]")
+
+
+def _scan_members(
+    path: str, zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], limits: Limits
+) -> None:
+    """Read every member once: CRC and size are verified by zipfile while reading, XML
+    prologs are checked for DTDs, sheet cells are counted."""
+    cells = 0
+    for info in infos:
+        if info.is_dir():
+            continue
+        name = info.filename
+        is_xml = name.endswith((".xml", ".rels", ".vml")) or name == "[Content_Types].xml"
+        try:
+            if is_xml:
+                _check_no_dtd(path, zf, info)
+            count_cells = name.startswith("xl/worksheets/") and name.endswith(".xml")
+            read = 0
+            tail = b""
+            with zf.open(info) as member:
+                while chunk := member.read(_MiB):
+                    read += len(chunk)
+                    if read > info.file_size or read > limits.max_member_bytes:
+                        raise WorkbookError(
+                            path, f"part {name} unpacks beyond its declared size"
+                        )
+                    if count_cells:
+                        buf = tail + chunk
+                        # Matches ending inside the carried-over tail were counted
+                        # with the previous chunk.
+                        cells += sum(1 for m in _CELL_RE.finditer(buf) if m.end() > len(tail))
+                        tail = buf[-8:]
+                        if cells > limits.max_cells:
+                            raise WorkbookError(
+                                path,
+                                f"workbook has more than {limits.max_cells:,} cells "
+                                f"(limit reached in {name})",
+                            )
+        except WorkbookError:
+            raise
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+            raise WorkbookError(path, f"corrupt zip member {name}: {exc}") from None
+        except NotImplementedError as exc:
+            raise WorkbookError(path, f"zip member {name}: {exc}") from None
+
+
+def _check_no_dtd(path: str, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+    """Refuse any DTD: entity expansion (billion laughs) and external entities need one.
+
+    A DTD can only appear in the prolog, before the root element, so parsing stops at
+    the first start tag; the cost is one chunk per part.
+    """
+    with zf.open(info) as member:
+        try:
+            for _event, _elem in SafeET.iterparse(
+                member, events=("start",), forbid_dtd=True, forbid_entities=True,
+                forbid_external=True,
+            ):
+                break
+        except DefusedXmlException as exc:
+            raise WorkbookError(
+                path,
+                f"part {info.filename} declares a DTD or entities ({type(exc).__name__}); "
+                "refused to prevent entity expansion and external entity reads",
+            ) from None
+        except SafeET.ParseError as exc:
+            if info.filename.endswith(".vml"):
+                return  # VML is often not well-formed XML; openpyxl keeps it as bytes.
+            raise WorkbookError(
+                path, f"part {info.filename} is not well-formed XML ({exc})"
+            ) from None
+
+
+def _parse_part(path: str, zf: zipfile.ZipFile, name: str) -> Any:
+    # Already proven DTD-free by _check_no_dtd; defusedxml guards all the same.
+    with zf.open(name) as member:
+        try:
+            return SafeET.parse(member, forbid_dtd=True).getroot()
+        except (SafeET.ParseError, DefusedXmlException) as exc:
+            raise WorkbookError(path, f"part {name} cannot be parsed ({exc})") from None
+
+
+def _rels(path: str, zf: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str, str]]:
+    """Relationships of *part*: id → (type, target resolved in the zip, target mode)."""
+    folder, base = posixpath.split(part)
+    rels_name = posixpath.join(folder, "_rels", base + ".rels")
+    if rels_name not in zf.namelist():
+        return {}
+    root = _parse_part(path, zf, rels_name)
+    out = {}
+    for rel in root.iter(f"{{{_PKG_REL_NS}}}Relationship"):
+        target = rel.get("Target", "")
+        mode = rel.get("TargetMode", "Internal")
+        if mode != "External":
+            target = (
+                target.lstrip("/")
+                if target.startswith("/")
+                else posixpath.normpath(posixpath.join(folder, target))
+            )
+        out[rel.get("Id", "")] = (rel.get("Type", ""), target, mode)
+    return out
+
+
+def _read_workbook_part(path: str, zf: zipfile.ZipFile, result: CheckedWorkbook) -> None:
+    root = _parse_part(path, zf, "xl/workbook.xml")
+    rels = _rels(path, zf, "xl/workbook.xml")
+    for sheet in root.iter(f"{{{_MAIN_NS}}}sheet"):
+        rel = rels.get(sheet.get(f"{{{_REL_NS}}}id", ""))
+        if rel and rel[0].endswith("/worksheet"):
+            result.sheets[sheet.get("name", "")] = rel[1]
+    calc = root.find(f"{{{_MAIN_NS}}}calcPr")
+    if calc is not None:
+        with contextlib.suppress(ValueError):
+            result.calc = CalcSettings(
+                iterate=calc.get("iterate", "0") in ("1", "true"),
+                iterate_count=int(calc.get("iterateCount", "100")),
+                iterate_delta=float(calc.get("iterateDelta", "0.001")),
+                full_calc_on_load=calc.get("fullCalcOnLoad", "0") in ("1", "true"),
+            )
+    for dn in root.iter(f"{{{_MAIN_NS}}}definedName"):
+        if dn.get("localSheetId") is None and dn.get("hidden", "0") not in ("1", "true"):
+            result.defined_names[dn.get("name", "")] = dn.text or ""
+
+
+def _read_external_links(
+    path: str, zf: zipfile.ZipFile, names: set[str], result: CheckedWorkbook
+) -> None:
+    """Record external links; they are never followed (see :func:`check_formulas`)."""
+    rels = _rels(path, zf, "xl/workbook.xml")
+    links = [r for r in rels.values() if r[0].endswith("/externalLink")]
+    for index, (_type, part, _mode) in enumerate(links, start=1):
+        target = "?"
+        for _t, tgt, _m in _rels(path, zf, part).values():
+            target = tgt
+        result.external_links[str(index)] = target
+    if result.external_links:
+        shown = ", ".join(f"[{k}] {v}" for k, v in result.external_links.items())
+        result.notes.append(f"external links ({shown}) are never opened")
+
+
+# --- formulas ---------------------------------------------------------------------
+
+# `[1]!NAME(`: a function from another workbook (an .xlam add-in) through an external link.
+_EXTERNAL_FUNC_RE = re.compile(r"^\[(\d+)\]!([A-Za-z_][\w.]*)\($")
+_ADDIN_PREFIXES = ("_XLL.", "_XLUDF.")
+
+
+def _range_area(ref: str) -> tuple[int, bool] | None:
+    """Area of a range reference (``A:A`` counts the whole column) and whether it is a
+    whole-column/row reference; None when *ref* is not a range (a defined name)."""
+    local = ref.rsplit("!", 1)[-1].replace("$", "")
+    if ":" not in local:
+        return None
+    try:
+        min_col, min_row, max_col, max_row = range_boundaries(local)
+    except (ValueError, TypeError):
+        return None
+    whole = min_row is None or max_row is None or min_col is None or max_col is None
+    rows = (max_row or _EXCEL_ROWS) - (min_row or 1) + 1
+    cols = (max_col or _EXCEL_COLS) - (min_col or 1) + 1
+    return rows * cols, whole
+
+
+def check_formulas(
+    path: str,
+    cells: Iterable[tuple[str, str]],
+    known_functions: set[str],
+    names: Iterable[str] = (),
+    external_links: dict[str, str] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> dict[str, str]:
+    """Check formula texts before ``formulas`` compiles them.
+
+    Parameters
+    ----------
+    path : str
+        The workbook, for messages.
+    cells : iterable of (str, str)
+        ``("Sheet!A1", "=formula")`` pairs.
+    known_functions : set of str
+        Upper-case function names the engine can evaluate (prefixed forms included).
+    names : iterable of str
+        Defined names (a LAMBDA stored in a name is called like a function).
+    external_links : dict, optional
+        ``CheckedWorkbook.external_links``; only add-in function calls may use them.
+    limits : Limits, optional
+        Range bounds.
+
+    Returns
+    -------
+    dict[str, str]
+        Cells whose formula must be rewritten before compiling → the rewritten text
+        (``[1]!LLM_PRICE(`` → ``LLM_PRICE(``: the add-in prefix is dropped because the
+        function is ours and evaluated locally; the link itself is never opened).
+
+    Raises
+    ------
+    WorkbookError
+        With ``cell`` set: unknown function, reference into another workbook, structured
+        table reference, a range larger than ``max_range_cells``, or all range
+        references together above ``max_referenced_cells``.
+    """
+    known = {n.upper() for n in known_functions} | {n.upper() for n in names}
+    external_links = external_links or {}
+    rewrites: dict[str, str] = {}
+    seen_ranges: dict[str, int] = {}
+    total = 0
+    for cell, text in cells:
+        try:
+            tokens = Tokenizer(text).items
+        except TokenizerError as exc:
+            raise WorkbookError(
+                path, f"formula {text!r} cannot be parsed ({exc})", cell
+            ) from None
+        new_parts: list[str] | None = None
+        for tok in tokens:
+            if tok.type == "FUNC" and tok.subtype == "OPEN":
+                fname = tok.value[:-1].lstrip("@")
+                ext = _EXTERNAL_FUNC_RE.match(tok.value)
+                if ext:
+                    fname = ext.group(2)
+                    new_parts = new_parts if new_parts is not None else []
+                upper = fname.upper()
+                base = upper
+                for prefix in _ADDIN_PREFIXES:
+                    base = base.removeprefix(prefix)
+                if upper not in known and base not in known:
+                    raise WorkbookError(
+                        path,
+                        f"unknown function {fname} in {text!r} (not an Excel function the "
+                        "headless engine implements nor an llm-tco function)",
+                        cell,
+                    )
+            elif tok.type == "OPERAND" and tok.subtype == "RANGE":
+                value = tok.value
+                if "[" in value:
+                    what = (
+                        "refers to another workbook"
+                        if value.lstrip("'").startswith("[")
+                        else "uses a structured table reference"
+                    )
+                    raise WorkbookError(
+                        path,
+                        f"formula {text!r} {what} ({value}); external files are never "
+                        "opened and tables are not supported by the headless engine",
+                        cell,
+                    )
+                key = value.upper()
+                if key in seen_ranges:
+                    continue
+                area = _range_area(value)
+                if area is None:
+                    continue
+                size, whole = area
+                if size > limits.max_range_cells:
+                    kind = "whole-column/row reference" if whole else "range"
+                    raise WorkbookError(
+                        path,
+                        f"{kind} {value} covers {size:,} cells, above the limit of "
+                        f"{limits.max_range_cells:,} cells per range (the engine "
+                        "materialises every cell); use a bounded range",
+                        cell,
+                    )
+                seen_ranges[key] = size
+                total += size
+                if total > limits.max_referenced_cells:
+                    raise WorkbookError(
+                        path,
+                        f"range references cover {total:,} cells in all, above the limit "
+                        f"of {limits.max_referenced_cells:,}",
+                        cell,
+                    )
+        if new_parts is not None:
+            rewrites[cell] = _strip_external_function_prefix(text)
+    return rewrites
+
+
+_STRING_LITERAL_RE = re.compile(r'("(?:[^"]|"")*")')
+_EXTERNAL_PREFIX_RE = re.compile(r"\[\d+\]!(?=[A-Za-z_][\w.]*\()")
+
+
+def _strip_external_function_prefix(text: str) -> str:
+    """``=[1]!F(x)`` → ``=F(x)``, leaving string literals alone.
+
+    Examples
+    --------
+    >>> _strip_external_function_prefix('=[1]!F(A1)&"[1]!F("')
+    '=F(A1)&"[1]!F("'
+    """
+    parts = _STRING_LITERAL_RE.split(text)
+    return "".join(
+        part if i % 2 else _EXTERNAL_PREFIX_RE.sub("", part) for i, part in enumerate(parts)
+    )
+
+
+def check_used_range(
+    path: str, sheet: str, max_row: int, max_column: int, limits: Limits = DEFAULT_LIMITS
+) -> None:
+    """Refuse a sheet whose used range is too large for ``formulas`` to walk.
+
+    Raises
+    ------
+    WorkbookError
+        When rows × columns of the used range exceed ``limits.max_used_range_cells``.
+    """
+    area = max_row * max_column
+    if area > limits.max_used_range_cells:
+        raise WorkbookError(
+            path,
+            f"sheet {sheet} has a used range of {max_row:,} rows × {max_column:,} columns "
+            f"= {area:,} cells, above the limit of {limits.max_used_range_cells:,} "
+            "(a stray value far from the data? delete it and save)",
+        )
