@@ -18,8 +18,15 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+
+
+@app.callback()
+def _root() -> None:
+    """What LLMs really cost: API vs self-hosting vs hybrid, in Excel and from the terminal."""
+
+
 # Order is the order in --help.
-_COMMAND_MODULES = ("report", "prices")
+_COMMAND_MODULES = ("report",)
 
 for _name in _COMMAND_MODULES:
     importlib.import_module(f"addin.commands.{_name}").register(app)
