@@ -1,0 +1,66 @@
+"""``llm-tco report`` and ``llm-tco prices`` end to end through the real command line."""
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+import engine as e
+from addin.cli import app
+
+runner = CliRunner()
+
+
+def test_report_json_matches_the_engine(tmp_path):
+    res = runner.invoke(app, ["report", "--format", "json", "--no-workbook"])
+    assert res.exit_code == 0, res.output
+    r = json.loads(res.output)
+    w = e.Workload()  # the report's defaults are the engine's
+    assert r["api"]["monthly_usd"] == pytest.approx(e.api_monthly_cost_usd("gpt-4o", w))
+    own = e.selfhost_monthly_cost(w, e.SelfHost())
+    assert r["selfhost"]["monthly_usd"] == pytest.approx(own.total_usd)
+    parts = sum(r["selfhost"][k] for k in ("compute_usd", "people_usd", "operations_usd",
+                                           "finetune_usd"))
+    assert round(parts, 2) == round(r["selfhost"]["monthly_usd"], 2)  # total = parts, to the cent
+    b = e.breakeven_volume("gpt-4o", w, e.SelfHost())
+    assert r["breakeven"]["first_tokens_per_day"] == pytest.approx(b.first_tokens_per_day)
+    assert r["strategy"]["recommendation"] in e.strategy.STRATEGIES
+    assert r["prices"]["version"] == e.catalog_info().version
+
+
+def test_report_table_names_every_option():
+    res = runner.invoke(app, ["report", "--no-workbook"])
+    assert res.exit_code == 0, res.output
+    for word in ("API gpt-4o", "Self-host", "Hybrid", "Breakeven", "Recommendation", "Prices"):
+        assert word in res.output
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["--model", "gpt-4oo"], "did you mean"),
+        (["--gpu", "H1000"], "gpu"),
+        (["--open-model", "llama-9"], "open model"),
+        (["--precision", "fp7"], "precision"),
+        (["--format", "xml"], "--format"),
+        (["--mode", "lease"], "mode"),
+    ],
+)
+def test_report_bad_input_exits_2_with_one_line(args, needle):
+    res = runner.invoke(app, ["report", "--no-workbook", *args])
+    assert res.exit_code == 2
+    assert needle in res.output
+    assert "Traceback" not in res.output
+
+
+def test_prices_json_carries_catalog_version_and_date():
+    res = runner.invoke(app, ["prices", "gpt-4o", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.output)
+    assert data["catalog"]["version"] == "0.2.3"
+    assert data["prices"][0]["input_usd_per_million_tokens"] == 2.5  # genai-prices 0.2.3
+
+
+def test_prices_unknown_model_exits_2():
+    res = runner.invoke(app, ["prices", "no-such-model"])
+    assert res.exit_code == 2 and "model" in res.output
