@@ -93,7 +93,8 @@ def _print_table(r: dict[str, object]) -> None:
     t.add_row(f"Hybrid ({hyb['share']:.0%} in-house)", _money(hyb["monthly_usd"]),
               "cost-minimising share of traffic routed to the own model")
     c.print(t)
-    c.print(f"Breakeven: self-hosting wins from {be['first_tokens_per_day'] / 1e6:,.1f}M tokens/day "
+    first = be["first_tokens_per_day"] / 1e6
+    c.print(f"Breakeven: self-hosting wins from {first:,.1f}M tokens/day "
             f"with whole GPUs ({be['continuous_tokens_per_day'] / 1e6:,.1f}M continuous)")
     pay = tco["payback_month"]
     c.print(f"{tco['horizon_months']}-month TCO: API {_money(tco['api_total_usd'])}, self-host "

@@ -8,31 +8,31 @@ from hypothesis import strategies as st
 import engine as e
 
 W = e.Workload(10_000, 1500, 500)
-O = e.SelfHost()
+OWN = e.SelfHost()
 
 
 def test_hybrid_share_zero_is_api_and_one_is_selfhost():
     api = e.api_monthly_cost_usd("gpt-4o", W)
-    own = e.selfhost_monthly_cost(W, O).total_usd
-    assert e.hybrid_monthly_cost_usd("gpt-4o", W, O, 0.0) == api
-    assert e.hybrid_monthly_cost_usd("gpt-4o", W, O, 1.0) == pytest.approx(own, rel=1e-12)
+    own = e.selfhost_monthly_cost(W, OWN).total_usd
+    assert e.hybrid_monthly_cost_usd("gpt-4o", W, OWN, 0.0) == api
+    assert e.hybrid_monthly_cost_usd("gpt-4o", W, OWN, 1.0) == pytest.approx(own, rel=1e-12)
 
 
 def test_breakeven_volume_makes_both_costs_equal():
-    b = e.breakeven_volume("gpt-4o", W, O)
+    b = e.breakeven_volume("gpt-4o", W, OWN)
     at = W.replace(requests_per_day=b.first_requests_per_day)
     api = e.api_monthly_cost_usd("gpt-4o", at)
-    own = e.selfhost_monthly_cost(at, O).total_usd
+    own = e.selfhost_monthly_cost(at, OWN).total_usd
     assert own == pytest.approx(api, rel=1e-9)
     below = W.replace(requests_per_day=b.first_requests_per_day * 0.99)
-    assert e.selfhost_monthly_cost(below, O).total_usd > e.api_monthly_cost_usd("gpt-4o", below)
+    assert e.selfhost_monthly_cost(below, OWN).total_usd > e.api_monthly_cost_usd("gpt-4o", below)
     # the continuous figure: fixed + fractional GPUs = API
     assert b.continuous_tokens_per_day <= b.first_tokens_per_day
 
 
 def test_breakeven_when_api_is_always_cheaper_is_infinite():
     cheap = e.api_price("gpt-4o-mini")
-    o = O.replace(rent_usd_per_gpu_hour=1000.0)
+    o = OWN.replace(rent_usd_per_gpu_hour=1000.0)
     b = e.breakeven_volume(cheap, W, o)
     assert b.first_tokens_per_day == np.inf and b.continuous_tokens_per_day == np.inf
 
@@ -45,25 +45,25 @@ def test_breakeven_months_hand_arithmetic():
 
 def test_optimal_hybrid_respects_constraints():
     big = e.Workload(400_000, 1500, 500)
-    free = e.optimal_hybrid_share("gpt-4o", big, O)
-    bounded = e.optimal_hybrid_share("gpt-4o", big, O, 0.1, 0.3)
+    free = e.optimal_hybrid_share("gpt-4o", big, OWN)
+    bounded = e.optimal_hybrid_share("gpt-4o", big, OWN, 0.1, 0.3)
     assert 0.1 <= bounded.share <= 0.7
     assert bounded.monthly_usd >= free.monthly_usd - 1e-9
     grid = np.linspace(0.1, 0.7, 601)
-    costs = [e.hybrid_monthly_cost_usd("gpt-4o", big, O, s) for s in grid]
+    costs = [e.hybrid_monthly_cost_usd("gpt-4o", big, OWN, s) for s in grid]
     assert bounded.monthly_usd <= min(costs) + 1e-6
     with pytest.raises(e.InputError):
-        e.optimal_hybrid_share("gpt-4o", big, O, 0.8, 0.5)
+        e.optimal_hybrid_share("gpt-4o", big, OWN, 0.8, 0.5)
 
 
 def test_tco_projection_hand_checks():
     w = W.replace(monthly_growth=0.1)
-    t = e.tco_projection("gpt-4o", w, O, horizon_months=12, hybrid_share=0.5)
+    t = e.tco_projection("gpt-4o", w, OWN, horizon_months=12, hybrid_share=0.5)
     # month 3 traffic = 10,000 × 1.1² = 12,100 requests/day
     assert t.requests_per_day[2] == pytest.approx(12_100)
     # month 1 self-host = run-rate + one-off costs
     assert t.selfhost_usd[0] == pytest.approx(
-        e.selfhost_monthly_cost(w, O).total_usd + O.one_off_usd())
+        e.selfhost_monthly_cost(w, OWN).total_usd + OWN.one_off_usd())
     np.testing.assert_allclose(t.cumulative_savings_usd, np.cumsum(t.api_usd - t.selfhost_usd))
     # NPV: Σ savings_m / (1 + r_m)^m with r_m = 1.1^(1/12) − 1
     rm = 1.1 ** (1 / 12) - 1
@@ -74,7 +74,7 @@ def test_tco_projection_hand_checks():
 
 def test_payback_month_is_first_month_with_nonnegative_cumulative_savings():
     big = e.Workload(1_000_000, 1500, 500)
-    t = e.tco_projection("gpt-4o", big, O, horizon_months=24)
+    t = e.tco_projection("gpt-4o", big, OWN, horizon_months=24)
     cum = t.cumulative_savings_usd
     m = int(t.payback_month)
     assert cum[m - 1] >= 0 and (m == 1 or cum[m - 2] < 0)
@@ -82,9 +82,9 @@ def test_payback_month_is_first_month_with_nonnegative_cumulative_savings():
 
 def test_tco_is_vectorised_over_scenarios():
     vols = np.array([10_000.0, 1_000_000.0])
-    t = e.tco_projection("gpt-4o", W.replace(requests_per_day=vols), O, horizon_months=6)
+    t = e.tco_projection("gpt-4o", W.replace(requests_per_day=vols), OWN, horizon_months=6)
     assert t.api_usd.shape == (2, 6)
-    one = e.tco_projection("gpt-4o", W.replace(requests_per_day=1_000_000.0), O, horizon_months=6)
+    one = e.tco_projection("gpt-4o", W.replace(requests_per_day=1_000_000.0), OWN, horizon_months=6)
     np.testing.assert_allclose(t.selfhost_usd[1], one.selfhost_usd)
 
 
@@ -118,7 +118,7 @@ def test_costs_rise_with_volume(requests, factor):
     lo = W.replace(requests_per_day=requests)
     hi = W.replace(requests_per_day=requests * factor)
     assert e.api_monthly_cost_usd("gpt-4o", hi) >= e.api_monthly_cost_usd("gpt-4o", lo)
-    assert e.selfhost_monthly_cost(hi, O).total_usd >= e.selfhost_monthly_cost(lo, O).total_usd
+    assert e.selfhost_monthly_cost(hi, OWN).total_usd >= e.selfhost_monthly_cost(lo, OWN).total_usd
 
 
 @settings(max_examples=40, deadline=None)
