@@ -133,6 +133,10 @@ def register(app: typer.Typer) -> None:
         = Path("llm-tco-report.xlsx"),
         no_workbook: Annotated[bool, typer.Option(help="Print only; write no workbook.")] = False,
         format: Annotated[str, typer.Option(help="table or json.")] = "table",
+        max_price_age_days: Annotated[
+            float, typer.Option(envvar="LLM_TCO_MAX_PRICE_AGE_DAYS",
+                                help="Warn when the price catalog is older than this.")
+        ] = 180.0,
     ) -> None:
         """Compare API, self-hosting and hybrid monthly cost, breakeven and TCO for a workload."""
         with bad_input_exits():
@@ -140,17 +144,35 @@ def register(app: typer.Typer) -> None:
                 from engine.errors import InputError
 
                 raise InputError("--format", "must be 'table' or 'json'", format)
+            stale = _price_age_warning(max_price_age_days)
             r = build_report(model, requests_per_day, input_tokens, output_tokens, cached_share,
                              batch_share, growth, open_model, gpu, precision, mode, horizon_months)
             written = None if no_workbook else _write_workbook(output, r)
             if written:
                 r["workbook"] = str(written)
+            if stale:
+                r["warning"] = stale
             if format == "json":
                 typer.echo(json.dumps(r, indent=2))
             else:
                 _print_table(r)
                 if written:
                     typer.echo(f"Workbook: {written}")
+
+
+def _price_age_warning(max_age_days: float) -> str | None:
+    """One line on stderr when the catalog is older than allowed; the message, or None."""
+    import sys
+    import warnings
+
+    import engine as e
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        msg = e.check_price_age(max_age_days)
+    if msg:
+        print(f"llm-tco: warning: {msg}", file=sys.stderr)
+    return msg
 
 
 def _write_workbook(path: Path, r: dict[str, object]) -> Path | None:

@@ -64,3 +64,13 @@ def test_prices_json_carries_catalog_version_and_date():
 def test_prices_unknown_model_exits_2():
     res = runner.invoke(app, ["prices", "no-such-model"])
     assert res.exit_code == 2 and "model" in res.output
+
+
+def test_report_warns_when_prices_are_older_than_allowed():
+    # max age 0 days: the catalog (dated e.catalog_info().date, before today) is too old
+    res = runner.invoke(app, ["report", "--no-workbook", "--max-price-age-days", "0"])
+    assert res.exit_code == 0
+    assert f"dated {e.catalog_info().date}" in res.output and "warning" in res.output
+    res = runner.invoke(app, ["report", "--no-workbook"],
+                        env={"LLM_TCO_MAX_PRICE_AGE_DAYS": "100000"})
+    assert "warning" not in res.output
