@@ -1,0 +1,125 @@
+"""Is a workbook's saved state fresh? Compare stored values with a recalculation.
+
+A workbook edited by code (openpyxl) or saved by an app with manual calculation can carry
+cached values that no longer follow from its inputs; viewers, pandas and anyone reading
+``data_only`` then see wrong numbers. :func:`check` recomputes every formula cell and
+lists each one whose stored value differs.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass, field
+
+from templates.errors import WorkbookError
+from templates.recalc import Recalculation, Value
+from templates.xlsx_safety import DEFAULT_LIMITS, Limits
+
+__all__ = ["CheckResult", "StaleCell", "check", "values_match"]
+
+
+@dataclass(frozen=True)
+class StaleCell:
+    """A formula cell whose stored value differs from the recomputed one."""
+
+    ref: str
+    stored: Value
+    computed: Value
+
+    def __str__(self) -> str:
+        stored = "(no stored value)" if self.stored is None else repr(self.stored)
+        return f"{self.ref}: stored {stored}, computed {self.computed!r}"
+
+
+@dataclass
+class CheckResult:
+    """Outcome of :func:`check`.
+
+    Attributes
+    ----------
+    path : str
+    checked : int
+        Formula cells compared.
+    stale : list of StaleCell
+        Cells whose stored value is missing or differs.
+    notes : list of str
+        Warnings from the safety checks (macros, external links).
+    """
+
+    path: str
+    checked: int = 0
+    stale: list[StaleCell] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when every formula cell's stored value matches."""
+        return not self.stale
+
+
+def values_match(stored: Value, computed: Value, rtol: float = 1e-9, atol: float = 1e-12) -> bool:
+    """Whether a stored cell value equals a computed one (numbers within tolerance).
+
+    Examples
+    --------
+    >>> values_match(1.0, 1.0 + 1e-12), values_match(3, 3.0), values_match(None, 0.0)
+    (True, True, False)
+    >>> values_match(True, 1.0), values_match("#N/A", "#N/A")
+    (False, True)
+    """
+    if isinstance(stored, bool) or isinstance(computed, bool):
+        return type(stored) is type(computed) and stored == computed
+    if isinstance(stored, int | float) and isinstance(computed, int | float):
+        return math.isclose(float(stored), float(computed), rel_tol=rtol, abs_tol=atol)
+    return stored == computed
+
+
+def check(
+    path: str | os.PathLike[str],
+    rtol: float = 1e-9,
+    atol: float = 1e-12,
+    limits: Limits = DEFAULT_LIMITS,
+) -> CheckResult:
+    """Compare the values stored in a workbook with a fresh recalculation.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The workbook; never modified.
+    rtol, atol : float
+        Relative and absolute tolerance for numbers (``math.isclose``).
+    limits : Limits, optional
+        Bounds for untrusted files.
+
+    Returns
+    -------
+    CheckResult
+        ``ok`` when every formula cell matches; ``stale`` lists the others.
+
+    Raises
+    ------
+    WorkbookError
+        The file cannot be read, is unsafe, or cannot be recalculated.
+    """
+    from openpyxl import load_workbook
+
+    calc = Recalculation(path, limits=limits)
+    computed = calc.calculate()
+    try:
+        # Stored values as a spreadsheet app saved them. The file passed the safety
+        # checks when Recalculation opened it.
+        stored_book = load_workbook(calc.path, data_only=True)
+    except Exception as exc:
+        raise WorkbookError(calc.path, f"cannot read stored values ({exc})") from None
+    result = CheckResult(path=calc.path, notes=list(calc.checked.notes))
+    for ref in calc.formulas:
+        sheet, coord = ref.rsplit("!", 1)
+        stored = stored_book[sheet][coord].value
+        if hasattr(stored, "isoformat"):
+            stored = str(stored)  # a cached date; compare as text rather than guess
+        value = computed.get(ref)
+        result.checked += 1
+        if not values_match(stored, value, rtol, atol):
+            result.stale.append(StaleCell(ref, stored, value))
+    return result

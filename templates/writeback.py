@@ -1,0 +1,227 @@
+"""Write computed values into a copy of a workbook, touching nothing else.
+
+An .xlsx stores, next to each formula, the value last computed (``<c><f>…</f><v>…</v></c>``
+in the worksheet XML). Spreadsheet apps, viewers, pandas and openpyxl's ``data_only``
+mode show that cached value. :func:`write_back` patches only those ``<v>`` elements and,
+when the result's type changes, the cell's ``t`` attribute (``t="str"`` text, ``t="b"``
+boolean, ``t="e"`` error, none for numbers; ECMA-376 Part 1 §18.3.1.4, §18.18.11). Every
+other zip member — styles, charts, drawings, comments, VML, defined names, data validation,
+the VBA project — is copied with identical content, and inside a sheet part every byte
+outside the patched cells is kept.
+
+``fullCalcOnLoad`` is deliberately *not* set: the cached values are now fresh, forcing a
+recalculation on open would make Excel mark the file modified on every open, would change
+``xl/workbook.xml`` (which we keep byte-identical), and in an Excel without the llm-tco
+add-in would turn our functions' cells into ``#NAME?``.
+
+The input is never modified unless ``in_place=True``; the output is written to a temporary
+file in the target directory and renamed over the target (:mod:`templates.atomic`).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import zipfile
+from collections.abc import Mapping
+from xml.sax.saxutils import escape
+
+from templates.atomic import atomic_writer
+from templates.errors import WorkbookError
+from templates.recalc import Recalculation, Value
+from templates.xl_errors import ERROR_STRINGS
+
+__all__ = ["patch_sheet_xml", "write_back"]
+
+# One <c> element: self-closing (no value, nothing to patch) or with content. Cells do not
+# nest and their content (<f>, <v>, <is>) never contains "</c>", so a lazy match is exact.
+_CELL_RE = re.compile(
+    rb"<(?P<p>\w+:)?c(?=[\s>/])(?P<attrs>[^>]*?)(?:/>|>(?P<inner>.*?)</(?P=p)?c>)", re.S
+)
+_ATTR_R_RE = re.compile(rb'\sr="([A-Z]+[0-9]+)"')
+_ATTR_T_RE = re.compile(rb'\st="[^"]*"')
+_F_RE = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_V_RE = re.compile(rb"<(?P<p>\w+:)?v\s*/>|<(?P<q>\w+:)?v>.*?</(?:\w+:)?v>", re.S)
+_F_END_RE = re.compile(rb"<(?:\w+:)?f\b[^>]*/>|</(?:\w+:)?f>", re.S)
+_IS_RE = re.compile(rb"<(?:\w+:)?is>.*?</(?:\w+:)?is>", re.S)
+
+
+def _number_text(x: float) -> str:
+    """Shortest round-tripping text; integers without ``.0`` as Excel writes them."""
+    if x.is_integer() and abs(x) < 1e15:
+        return str(int(x))
+    return repr(x)
+
+
+def _encode(value: Value) -> tuple[bytes | None, bytes]:
+    """A value → (``t`` attribute or None for numbers, ``<v>`` text)."""
+    if isinstance(value, bool):
+        return b"b", b"1" if value else b"0"
+    if isinstance(value, int | float):
+        return None, _number_text(float(value)).encode()
+    if value is None:
+        return None, b""
+    text = str(value)
+    if text in ERROR_STRINGS:
+        return b"e", text.encode()
+    return b"str", escape(text).encode("utf-8")
+
+
+def patch_sheet_xml(
+    xml: bytes, values: Mapping[str, Value], constants: Mapping[str, Value] | None = None
+) -> tuple[bytes, set[str]]:
+    """Patch cached values of formula cells (and optionally constants) in sheet XML.
+
+    Parameters
+    ----------
+    xml : bytes
+        A worksheet part (``xl/worksheets/sheetN.xml``).
+    values : mapping
+        ``"A1"`` → new cached value of that formula cell.
+    constants : mapping, optional
+        ``"A1"`` → new value of a non-formula cell (inputs set for the recalculation).
+
+    Returns
+    -------
+    bytes, set of str
+        The patched XML and the coordinates that were patched.
+
+    Examples
+    --------
+    >>> x = b'<c r="A1" t="e"><f>1/0</f><v>#DIV/0!</v></c><c r="B1" s="2"/>'
+    >>> patch_sheet_xml(x, {"A1": 2.5})[0]
+    b'<c r="A1"><f>1/0</f><v>2.5</v></c><c r="B1" s="2"/>'
+    """
+    constants = constants or {}
+    done: set[str] = set()
+
+    def repl(m: re.Match[bytes]) -> bytes:
+        inner = m["inner"]
+        if inner is None:
+            return m[0]
+        r = _ATTR_R_RE.search(m["attrs"])
+        if r is None:
+            return m[0]
+        coord = r.group(1).decode()
+        has_formula = _F_RE.search(inner) is not None
+        if has_formula and coord in values:
+            value = values[coord]
+        elif not has_formula and coord in constants:
+            value = constants[coord]
+            inner = _IS_RE.sub(b"", inner)
+        else:
+            return m[0]
+        t, text = _encode(value)
+        if not has_formula and t == b"str":
+            t = b"inlineStr"  # a constant string has no formula: inline it (§18.3.1.53)
+        attrs = _ATTR_T_RE.sub(b"", m["attrs"])
+        if t is not None:
+            attrs += b' t="' + t + b'"'
+        p = m["p"] or b""
+        if t == b"inlineStr":
+            new_v = b"<" + p + b"is><" + p + b"t>" + text + b"</" + p + b"t></" + p + b"is>"
+        else:
+            new_v = b"<" + p + b"v>" + text + b"</" + p + b"v>" if value is not None else b""
+        if _V_RE.search(inner):
+            inner = _V_RE.sub(lambda _m: new_v, inner, count=1)
+            if t == b"inlineStr":
+                inner = _V_RE.sub(b"", inner)
+        elif has_formula:
+            end = _F_END_RE.search(inner)
+            cut = end.end() if end else len(inner)
+            inner = inner[:cut] + new_v + inner[cut:]
+        else:
+            inner = new_v + inner
+        done.add(coord)
+        return b"<" + p + b"c" + attrs + b">" + inner + b"</" + p + b"c>"
+
+    return _CELL_RE.sub(repl, xml), done
+
+
+def write_back(
+    path: str | os.PathLike[str],
+    out: str | os.PathLike[str] | None = None,
+    *,
+    in_place: bool = False,
+    inputs: dict[str, object] | None = None,
+    recalculation: Recalculation | None = None,
+) -> str:
+    """Recalculate *path* and write a copy whose cached values are the computed ones.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The workbook to recalculate.
+    out : str or os.PathLike, optional
+        Where to write; required unless ``in_place``.
+    in_place : bool
+        Replace *path* itself (atomically).
+    inputs : dict, optional
+        REF → value set before recalculating; those cells get the new values too, so the
+        written workbook is consistent (the cells must exist in the file).
+    recalculation : Recalculation, optional
+        An already loaded model of *path* (saves a load).
+
+    Returns
+    -------
+    str
+        The path written.
+
+    Raises
+    ------
+    WorkbookError
+        Unreadable or unsafe input, bad REF, an input cell that is empty in the file, or
+        *out* equal to *path* without ``in_place``.
+    """
+    src = os.fspath(path)
+    if in_place:
+        target = src
+    elif out is None:
+        raise WorkbookError(src, "write-back needs an output path or in_place=True")
+    else:
+        target = os.fspath(out)
+        if os.path.exists(target) and os.path.samefile(src, target):
+            raise WorkbookError(src, "output is the input file; pass in_place=True to replace it")
+    calc = recalculation or Recalculation(src)
+    values = calc.calculate(inputs)
+    constants: dict[str, Value] = {}
+    for ref in inputs or {}:
+        for cell in calc.resolve(ref):
+            if cell not in calc.formulas:
+                constants[cell] = values[cell]
+
+    by_part: dict[str, tuple[dict[str, Value], dict[str, Value]]] = {}
+    for sheet, part in calc.checked.sheets.items():
+        by_part[part] = ({}, {})
+        for ref, v in values.items():
+            s, coord = ref.rsplit("!", 1)
+            if s == sheet:
+                (by_part[part][0] if ref in calc.formulas else by_part[part][1])[coord] = v
+        for ref, v in constants.items():
+            s, coord = ref.rsplit("!", 1)
+            if s == sheet:
+                by_part[part][1][coord] = v
+
+    with open(src, "rb") as f:
+        data = f.read()
+    buf = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as zin, zipfile.ZipFile(buf, "w") as zout:
+        for info in zin.infolist():
+            content = zin.read(info)
+            if info.filename in by_part:
+                formula_values, const_values = by_part[info.filename]
+                content, done = patch_sheet_xml(content, formula_values, const_values)
+                missing = set(const_values) - done
+                if missing:
+                    sheet = next(s for s, p in calc.checked.sheets.items() if p == info.filename)
+                    cell = f"{sheet}!{sorted(missing)[0]}"
+                    raise WorkbookError(
+                        src, "cannot write an input into a cell that is empty in the file",
+                        cell=cell,
+                    )
+            # Same name, timestamp, attributes and compression as the original member.
+            zout.writestr(info, content, compress_type=info.compress_type)
+    with atomic_writer(target) as f:
+        f.write(buf.getvalue())
+    return target
