@@ -48,9 +48,10 @@ def main(n: int = 1_000_000) -> None:
                 fn(e.Workload(float(reqs[i]), float(inp[i]), float(outp[i]), peak_to_average=2.0))
 
         per_item = _time(loop, repeat=1) / sub
+        ratio = per_item * n / vec
         print(f"  {name:24s} vectorised {vec:8.3f} s for {n:,} ({n / vec:,.0f}/s); "
               f"baseline Python loop {per_item * 1e6:8.1f} µs/scenario "
-              f"(timed on {sub:,}, extrapolated {per_item * n:,.0f} s) → {per_item * n / vec:,.0f}×")
+              f"(timed on {sub:,}, extrapolated {per_item * n:,.0f} s) → {ratio:,.0f}×")
 
     t0 = time.perf_counter()
     t = e.tco_projection(price, e.Workload(reqs[:100_000], inp[:100_000], outp[:100_000]), o,
