@@ -113,6 +113,15 @@ def check(
     except Exception as exc:
         raise WorkbookError(calc.path, f"cannot read stored values ({exc})") from None
     result = CheckResult(path=calc.path, notes=list(calc.checked.notes))
+    if calc.iterated:
+        # Iteration resumes from the stored values, as in Excel, so a converged loop
+        # moves by up to about iterateDelta on every recalculation.
+        delta = 10 * calc.checked.calc.iterate_delta
+        rtol, atol = max(rtol, delta), max(atol, delta)
+        result.notes.append(
+            f"circular references iterated (iterateDelta {calc.checked.calc.iterate_delta:g}); "
+            f"numbers compared within {delta:g}"
+        )
     for ref in calc.formulas:
         sheet, coord = ref.rsplit("!", 1)
         stored = stored_book[sheet][coord].value

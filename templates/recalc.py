@@ -216,6 +216,8 @@ class Recalculation:
         self._check(known)
         self._model = self._build_model()
         self._node_prefix = f"[{os.path.basename(self.path)}]"
+        #: True once a calculation iterated a loop (iterative workbooks only).
+        self.iterated = False
 
     # loading -------------------------------------------------------------------
 
@@ -389,6 +391,7 @@ class Recalculation:
             if not self.checked.calc.iterate:
                 raise CircularReferenceError(self.path, self._cycle_cells(circular))
             values = self._iterate(node_inputs, circular)
+            self.iterated = True
         values.update(overridden)
         return values
 

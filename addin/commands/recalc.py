@@ -1,0 +1,191 @@
+"""``llm-tco recalc`` and ``llm-tco check``: headless workbook recalculation for people and CI.
+
+Exit codes: 0 ok, 1 ``check`` found stale cells, 2 the file, a cell or an argument is bad
+(one line on stderr naming the file, the cell and the reason; never a traceback).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+_FORMATS = ("table", "json", "csv")
+
+
+class _UsageError(Exception):
+    """A bad command-line argument (not a workbook problem)."""
+
+
+@contextlib.contextmanager
+def _workbook_errors_exit() -> Iterator[None]:
+    """Print one line and exit 2 for anything that stops us reading the workbook."""
+    from templates.errors import WorkbookError
+
+    try:
+        yield
+    except (typer.Exit, typer.Abort):
+        raise
+    except WorkbookError as exc:
+        _error(str(exc))
+    except _UsageError as exc:
+        _error(str(exc))
+    except OSError as exc:
+        _error(f"{exc.filename or ''}: {exc.strerror or exc}")
+    except Exception as exc:  # never a traceback for a file we were handed
+        _error(f"unexpected {type(exc).__name__}: {exc}")
+
+
+def _error(message: str) -> None:
+    print(f"llm-tco: error: {' '.join(message.split())}", file=sys.stderr)
+    raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def _parse_value(text: str) -> object:
+    """``--set`` values: numbers, TRUE/FALSE, "quoted text" or bare text.
+
+    Examples
+    --------
+    >>> _parse_value("1.5e6"), _parse_value("TRUE"), _parse_value('"12"'), _parse_value("gpt-4o")
+    (1500000.0, True, '12', 'gpt-4o')
+    """
+    stripped = text.strip()
+    if stripped.upper() in ("TRUE", "FALSE"):
+        return stripped.upper() == "TRUE"
+    if len(stripped) >= 2 and stripped[0] == stripped[-1] == '"':
+        return stripped[1:-1].replace('""', '"')
+    try:
+        return float(stripped.replace("_", ""))
+    except ValueError:
+        return text
+
+
+def _parse_sets(sets: list[str] | None) -> dict[str, object]:
+    inputs: dict[str, object] = {}
+    for item in sets or []:
+        ref, sep, value = item.partition("=")
+        if not sep or not ref.strip():
+            raise _UsageError(f"--set {item!r}: expected REF=VALUE, e.g. Inputs!B2=5e6")
+        inputs[ref.strip()] = _parse_value(value)
+    return inputs
+
+
+def _print_values(values: dict[str, object], fmt: str, title: str) -> None:
+    if fmt == "json":
+        typer.echo(json.dumps(values, indent=2, allow_nan=False))
+    elif fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\n")
+        writer.writerow(["cell", "value"])
+        for ref, v in values.items():
+            writer.writerow([ref, "" if v is None else v])
+        typer.echo(buf.getvalue(), nl=False)
+    else:
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(title=title)
+        table.add_column("cell", no_wrap=True)
+        table.add_column("value", justify="right")
+        for ref, v in values.items():
+            shown = "" if v is None else (f"{v:,.6g}" if isinstance(v, float) else str(v))
+            table.add_row(ref, shown)
+        Console().print(table)
+
+
+def _notes(notes: list[str], path: str) -> None:
+    for note in notes:
+        print(f"llm-tco: note: {path}: {note}", file=sys.stderr)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``recalc`` and ``check`` to the command line."""
+
+    @app.command()
+    def recalc(
+        book: Annotated[Path, typer.Argument(help="The workbook (.xlsx/.xlsm).")],
+        set_: Annotated[
+            list[str] | None,
+            typer.Option("--set", help="REF=VALUE to set before recalculating (repeatable)."),
+        ] = None,
+        cells: Annotated[
+            list[str] | None,
+            typer.Option("--cells", help="REF to print (repeatable). Default: out_* names."),
+        ] = None,
+        output: Annotated[
+            Path | None,
+            typer.Option("-o", "--output", help="Write a copy with the computed values."),
+        ] = None,
+        in_place: Annotated[
+            bool, typer.Option("--in-place", help="Write computed values into BOOK.")
+        ] = False,
+        format: Annotated[str, typer.Option(help="table, json or csv.")] = "table",
+    ) -> None:
+        """Recalculate BOOK without Excel and print cells (Excel errors as #N/A etc.).
+
+        REF is Sheet!A1 (sheet case-insensitive, 'Quoted name'!A1 allowed) or a defined
+        name. The input file changes only with --in-place, and then atomically.
+        """
+        with _workbook_errors_exit():
+            if format not in _FORMATS:
+                raise _UsageError(f"--format {format!r}: must be one of {', '.join(_FORMATS)}")
+            if output is not None and in_place:
+                raise _UsageError("use either -o/--output or --in-place, not both")
+            inputs = _parse_sets(set_)
+            from templates.recalc import Recalculation
+            from templates.writeback import write_back
+
+            calc = Recalculation(book)
+            _notes(calc.checked.notes, calc.path)
+            values = calc.calculate(inputs)
+            wanted: list[str] = []
+            for ref in cells or []:
+                wanted.extend(calc.resolve(ref))
+            if not cells:
+                wanted = calc.output_cells()
+            shown = {r: values[r] if r in values else calc.constant(r) for r in wanted}
+            if output is not None or in_place:
+                write_back(book, output, in_place=in_place, inputs=inputs, recalculation=calc)
+            _print_values(shown, format, title=str(book))
+
+    @app.command()
+    def check(
+        book: Annotated[Path, typer.Argument(help="The workbook (.xlsx/.xlsm).")],
+        rtol: Annotated[float, typer.Option(help="Relative tolerance for numbers.")] = 1e-9,
+        format: Annotated[str, typer.Option(help="table or json.")] = "table",
+    ) -> None:
+        """Exit 0 if every stored formula value matches a recalculation, 1 if not, 2 if
+        BOOK cannot be read. Lists each stale cell with its stored and computed value."""
+        result = None
+        with _workbook_errors_exit():
+            if format not in ("table", "json"):
+                raise _UsageError(f"--format {format!r}: must be table or json")
+            if not rtol >= 0:
+                raise _UsageError(f"--rtol {rtol}: must be >= 0")
+            from templates.check import check as check_workbook
+
+            result = check_workbook(book, rtol=rtol)
+            _notes(result.notes, result.path)
+        assert result is not None
+        if format == "json":
+            typer.echo(json.dumps({
+                "path": result.path, "checked": result.checked, "ok": result.ok,
+                "stale": [{"cell": s.ref, "stored": s.stored, "computed": s.computed}
+                          for s in result.stale],
+            }, indent=2, default=str))
+        elif result.ok:
+            typer.echo(f"{result.path}: {result.checked} formula cells, all fresh")
+        else:
+            typer.echo(f"{result.path}: {len(result.stale)} of {result.checked} formula cells "
+                       "are stale (stored value differs from recalculation):")
+            for s in result.stale:
+                typer.echo(f"  {s}")
+        raise typer.Exit(EXIT_OK if result.ok else EXIT_CHECK_FAILED)
