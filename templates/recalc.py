@@ -290,6 +290,14 @@ class Recalculation:
         except WorkbookError:
             raise
         except Exception as exc:
+            from formulas.errors import FormulaError
+
+            if isinstance(exc, FormulaError) and len(exc.args) > 1:
+                text = str(exc.args[1])
+                cell = next((r for r, f in self.formulas.items() if f == text), None)
+                raise WorkbookError(
+                    self.path, f"the headless engine cannot parse formula {text!r}", cell
+                ) from None
             raise WorkbookError(
                 self.path, f"formulas could not compile the workbook ({exc})"
             ) from None
@@ -323,13 +331,10 @@ class Recalculation:
                     cell=ref,
                 )
             coord = coord.replace("$", "").upper()
-            try:
-                if ":" in coord:
-                    range_boundaries(coord)
-                else:
-                    coordinate_from_string(coord)
-            except (ValueError, TypeError):
-                raise WorkbookError(self.path, "not a cell reference", cell=ref) from None
+            if not all(_valid_cell(part) for part in coord.split(":", 1)):
+                raise WorkbookError(
+                    self.path, "not a cell reference (A1 … XFD1048576)", cell=ref
+                )
             cells = _cells_of(coord)
             if len(cells) > self.limits.max_range_cells:
                 raise WorkbookError(self.path, "range too large to report", cell=ref)
@@ -514,6 +519,17 @@ class Recalculation:
             (coordinate_from_string(coord)[1], _column_index(coord))
         )
         return _to_python(cell.value, formula=False) if cell is not None else None
+
+
+_COORD_RE = re.compile(r"^([A-Z]{1,3})([1-9][0-9]{0,6})$")
+
+
+def _valid_cell(coord: str) -> bool:
+    """Whether *coord* is a cell inside Excel's grid (A1 … XFD1048576)."""
+    from openpyxl.utils.cell import column_index_from_string
+
+    m = _COORD_RE.match(coord)
+    return bool(m) and column_index_from_string(m[1]) <= 16384 and int(m[2]) <= 1_048_576
 
 
 def _column_index(coord: str) -> int:
