@@ -502,9 +502,12 @@ def check_formulas(
                 path, f"formula {text!r} cannot be parsed ({exc})", cell
             ) from None
         new_parts: list[str] | None = None
-        for tok in tokens:
+        for i, tok in enumerate(tokens):
             if tok.type == "FUNC" and tok.subtype == "OPEN":
                 fname = tok.value[:-1].lstrip("@")
+                if fname.upper() == "INDIRECT":
+                    _check_indirect(path, cell, text, tokens[i + 1 : i + 3])
+                    continue
                 ext = _EXTERNAL_FUNC_RE.match(tok.value)
                 if ext:
                     fname = ext.group(2)
@@ -562,6 +565,32 @@ def check_formulas(
         if new_parts is not None:
             rewrites[cell] = _strip_external_function_prefix(text)
     return rewrites
+
+
+def _check_indirect(path: str, cell: str, text: str, following: list[Any]) -> None:
+    """``formulas`` evaluates INDIRECT only on a literal text reference, resolved when
+    the workbook is compiled; a literal naming another file (``"[x.xlsx]S!A1"``) would
+    make it open that file, and a computed argument cannot be evaluated."""
+    literal = (
+        len(following) == 2
+        and following[0].type == "OPERAND"
+        and following[0].subtype == "TEXT"
+        and following[1].type == "FUNC"
+        and following[1].subtype == "CLOSE"
+    )
+    if not literal:
+        raise WorkbookError(
+            path,
+            f"INDIRECT in {text!r} has a computed argument; the headless engine supports "
+            'only a literal reference such as INDIRECT("Sheet1!A1")',
+            cell,
+        )
+    if "[" in following[0].value:
+        raise WorkbookError(
+            path,
+            f"INDIRECT in {text!r} refers to another workbook; external files are never opened",
+            cell,
+        )
 
 
 _STRING_LITERAL_RE = re.compile(r'("(?:[^"]|"")*")')

@@ -394,3 +394,9 @@ def test_circular_reference(tmp_path: Path) -> None:
 def test_check_command_refuses_the_same_way(tmp_path: Path) -> None:
     path = _sheet(tmp_path, "unknown2.xlsx", {"B3": "=NOT_A_FUNCTION()"})
     refuse(path, "unknown function", cell="Sheet!B3", command="check")
+
+
+def test_indirect_to_another_workbook(tmp_path: Path) -> None:
+    # formulas resolves a literal INDIRECT when compiling, which would open the file.
+    path = _sheet(tmp_path, "indirect.xlsx", {"B2": '=INDIRECT("[other.xlsx]Sheet!A1")'})
+    refuse(path, "INDIRECT", "refers to another workbook", cell="Sheet!B2")
