@@ -437,7 +437,14 @@ def _round15(x: np.ndarray, digits: np.ndarray, mode: str) -> np.ndarray:
     q = 14 - e - dg
     res = np.empty(ax.shape)
     keep = q <= 0  # fewer than 15 significant digits dropped: nothing to round
-    res[keep] = ax[keep]
+    # Still the 15-digit decimal, not the raw double (ROUND(0.1+0.2, 16) is 0.3): one
+    # correctly rounded multiply or divide by an exact power of ten where 10^|k| ≤ 10^22.
+    k = (e - 14)[keep]
+    mk = m[keep]
+    with np.errstate(all="ignore"):
+        snapped = np.where(k >= 0, mk * np.power(10.0, np.maximum(k, 0)),
+                           mk / np.power(10.0, np.maximum(-k, 0)))
+    res[keep] = np.where(np.abs(k) <= 22, snapped, ax[keep])
     gone = q > 15  # every digit dropped: 0, or one unit of 10^-digits when rounding up
     sel = ~keep & ~gone
     if sel.any():
@@ -453,7 +460,8 @@ def _round15(x: np.ndarray, digits: np.ndarray, mode: str) -> np.ndarray:
             res[sel] = np.where(d >= 0, t / np.power(10.0, np.maximum(d, 0)),
                                 t * np.power(10.0, np.maximum(-d, 0)))
     if gone.any():
-        res[gone] = np.where(mode == "up", np.power(10.0, -dg[gone]), 0.0)
+        # 1 / 10^d, not 10^-d: the division is correctly rounded (1e-05, not 9.99…e-06).
+        res[gone] = 1.0 / np.power(10.0, dg[gone]) if mode == "up" else 0.0
         if mode == "half":
             res[gone] = 0.0
     out[nz] = np.sign(x[nz]) * res

@@ -111,21 +111,22 @@ def map_chunks(
 def _run_dask(fn: Callable[..., Any], plan: Any, tasks: Sequence[tuple], address: str,
               results: list[Any], prog: Any) -> None:
     try:
-        from distributed import Client, as_completed
+        from distributed import Client
     except ImportError as exc:  # the optional extra is not installed
         raise BatchInputError(
             "--dask", "needs dask[distributed] (pip install 'llm-tco[dask]')", address
         ) from exc
     try:
-        client = Client(address, timeout=10, set_as_default=False)
+        client = Client(address, timeout=5, set_as_default=False)
     except OSError as exc:
         raise BatchInputError("--dask", f"cannot reach the scheduler ({exc})", address) from exc
     try:
         plan_future = client.scatter(plan, broadcast=True)
         futs = [client.submit(fn, plan_future, *task, pure=False) for task in tasks]
-        index = {f.key: i for i, f in enumerate(futs)}
-        for fut in as_completed(futs):
-            results[index[fut.key]] = fut.result()
+        # All chunks are queued at once; collecting them in order keeps the result order
+        # and still moves the progress bar as they finish.
+        for i, fut in enumerate(futs):
+            results[i] = fut.result()
             if prog is not None:
                 prog.advance(0)
     finally:

@@ -1,0 +1,103 @@
+"""``llm-tco sweep`` / ``simulate``: outputs, and one-line errors with exit code 2."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from addin.commands.batch import register
+
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="module")
+def app():
+    # Only our commands: the test does not depend on the other commands' modules.
+    a = typer.Typer()
+    register(a)
+    return a
+
+
+def run(app, *args):
+    return CliRunner().invoke(app, [str(a) for a in args])
+
+
+def test_sweep_writes_csv_and_chart(app, tco_book, tmp_path):
+    out, png = tmp_path / "r.csv", tmp_path / "r.png"
+    r = run(app, "sweep", tco_book, "--vary", "requests_per_day=1000:1e6:5:log",
+            "--vary", "gpu_hourly=1:3:2", "--outputs", "out_api_monthly,cheaper",
+            "--outputs", "out_selfhost_monthly", "-o", out, "--chart", png)
+    assert r.exit_code == 0, r.output
+    df = pd.read_csv(out)
+    assert len(df) == 10
+    assert list(df.columns) == ["requests_per_day", "gpu_hourly", "out_api_monthly", "cheaper",
+                                "out_selfhost_monthly"]
+    assert png.read_bytes()[:8] == PNG
+
+
+def test_sweep_csv_on_stdout(app, tco_book):
+    r = run(app, "sweep", tco_book, "--vary", "Inputs!B1=1:2:2", "--outputs", "total_api")
+    assert r.exit_code == 0
+    assert r.stdout.splitlines()[0] == "Inputs!B1,total_api"
+
+
+def test_simulate_json_is_reproducible(app, tco_book, tmp_path):
+    args = ["simulate", tco_book, "--dist", "requests_per_day=lognormal(10,1)",
+            "--dist", "gpu_hourly=pert(1.5,2.4,4)", "-n", "3000", "--seed", "5",
+            "--outputs", "out_api_monthly,out_selfhost_monthly",
+            "--compare", "out_selfhost_monthly,out_api_monthly", "--json"]
+    a, b = run(app, *args), run(app, *args)
+    assert a.exit_code == 0, a.output
+    assert a.stdout == b.stdout
+    d = json.loads(a.stdout)
+    assert d["n"] == 3000 and d["seed"] == 5
+    assert set(d["outputs"]["out_api_monthly"]) == {"p5", "p50", "p95", "mean", "sd", "errors"}
+    assert 0 <= d["compare"]["p_a_less_b"] <= 1
+    h, t = tmp_path / "h.png", tmp_path / "t.png"
+    r = run(app, *args[:-1], "--histogram", h, "--tornado", t)
+    assert r.exit_code == 0 and "P(out_selfhost_monthly < out_api_monthly)" in r.stdout
+    assert h.read_bytes()[:8] == PNG and t.read_bytes()[:8] == PNG
+
+
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        (["sweep", "{book}", "--vary", "requests_per_day=1:2", "--outputs", "total_api"],
+         "--vary requests_per_day"),
+        (["sweep", "{book}", "--vary", "requests_per_day=1:2:0", "--outputs", "total_api"],
+         "N must be >= 1"),
+        (["sweep", "{book}", "--vary", "requests_per_day", "--outputs", "total_api"],
+         "REF=START:STOP:N"),
+        (["sweep", "{book}", "--vary", "Nope!B2=1:2:2", "--outputs", "total_api"],
+         "sheet 'Nope'"),
+        (["sweep", "{book}", "--vary", "gpu_hourly=1:2:2", "--outputs", "no_such"],
+         "--outputs"),
+        (["simulate", "{book}", "--dist", "gpu_hourly=gauss(1,2)", "--outputs", "total_api"],
+         "unknown distribution"),
+        (["simulate", "{book}", "--dist", "gpu_hourly=normal(1,2)", "-n", "0",
+          "--outputs", "total_api"], "-n must be"),
+        (["simulate", "{book}", "--dist", "gpu_hourly=normal(1,2)", "--outputs", "total_api",
+          "--compare", "total_api"], "--compare"),
+        (["sweep", "{missing}", "--vary", "gpu_hourly=1:2:2", "--outputs", "total_api"],
+         "missing.xlsx"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(app, tco_book, tmp_path, args, named):
+    args = [a.format(book=tco_book, missing=tmp_path / "missing.xlsx") for a in args]
+    r = run(app, *args)
+    assert r.exit_code == 2, r.output
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("llm-tco: error:")
+    assert named in lines[0]
+    assert "Traceback" not in r.output
+
+
+def test_registered_in_the_real_cli():
+    from addin.cli import app as real
+
+    names = {c.name or c.callback.__name__ for c in real.registered_commands}
+    assert {"sweep", "simulate"} <= names

@@ -1,0 +1,154 @@
+"""The compiled plan: Excel ROUND, fallbacks, overrides, caching and workbook errors."""
+
+from __future__ import annotations
+
+import pickle
+import warnings
+
+import numpy as np
+import openpyxl
+import pytest
+
+from templates.batch import BatchInputError, compile_workbook, get_plan
+from templates.batch.functions import _round15
+from templates.batch.plan_cache import clear_memory
+from templates.batch.reference import ReferenceModel
+from templates.errors import WorkbookError
+
+
+def _book(path, cells: dict[str, object], sheet: str = "S"):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = sheet
+    for ref, v in cells.items():
+        ws[ref] = v
+    wb.save(path)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("x", "digits", "expected"),
+    [(2.675, 2, 2.68), (1.005, 2, 1.01), (-2.5, 0, -3.0), (1234.5, -2, 1200.0),
+     (17 * 1.005, 2, 17.09), (0.5, 0, 1.0), (-0.000123456, 5, -0.00012), (1e300, 2, 1e300),
+     (123456789012345.6, 0, 123456789012346.0), (0.0, 3, 0.0), (4.35, 1, 4.4)],
+)
+def test_round_at_exact_decimal_halves(x, digits, expected):
+    assert _round15(np.array([x]), np.array([digits]), "half")[0] == expected
+
+
+def test_round_family_matches_decimal_reference_on_random_values():
+    """Vectorised ROUND/ROUNDUP/ROUNDDOWN agree with the runtime's Decimal implementation."""
+    from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP
+
+    from templates.recalc import _excel_round
+
+    rng = np.random.default_rng(3)
+    x = np.concatenate([rng.normal(0, 1e3, 3000), np.round(rng.normal(0, 100, 2000), 3),
+                        rng.lognormal(0, 8, 1000) * rng.choice([-1, 1], 1000)])
+    d = rng.integers(-3, 6, x.size).astype(float)
+    for mode, rounding in (("half", ROUND_HALF_UP), ("up", ROUND_UP), ("down", ROUND_DOWN)):
+        ours = _round15(x, d, mode)
+        ref = np.array([_excel_round(a, b, rounding) for a, b in zip(x, d, strict=True)])
+        np.testing.assert_array_equal(ours, ref, err_msg=mode)
+
+
+def test_formula_cell_can_be_overridden_like_formulas_inputs(tco_plan, tco_book):
+    # Summary!B4 (out_api_monthly) is a formula; giving it values replaces the formula.
+    out = tco_plan.evaluate({"out_api_monthly": [1e9, 0.0]}, ["cheaper", "ratio"])
+    assert [out["cheaper"].item(i) for i in range(2)] == ["self-host", "api"]
+    ref = ReferenceModel(tco_book)
+    key = tco_plan.resolve_ref("out_api_monthly")
+    expected = ref.calculate({key: 1e9}, [tco_plan.resolve_ref("ratio")])
+    assert out["ratio"].item(0) == pytest.approx(expected[tco_plan.resolve_ref("ratio")],
+                                                 rel=1e-12)
+
+
+def test_outputs_only_compute_their_precedents(tco_plan):
+    order = tco_plan._needed([tco_plan.resolve_ref("Projection!E2")], frozenset())
+    assert len(order) < 5 < len(tco_plan.order)
+
+
+def test_unknown_refs_are_input_errors(tco_plan):
+    for ref in ("Nope!A1", "no_such_name", "A1", "Projection!A1:B2"):
+        with pytest.raises(BatchInputError) as err:
+            tco_plan.evaluate({ref: 1.0})
+        assert err.value.argument == "inputs"
+
+
+def test_elementwise_fallback_for_addin_functions(tmp_path, monkeypatch):
+    import udfs.formulas_adapter as adapter
+
+    calls = []
+
+    def llm_mul(a, b):
+        calls.append((a, b))
+        return a * b
+
+    monkeypatch.setattr(adapter, "formulas_functions", lambda: {"LLM_MUL": llm_mul})
+    p = _book(tmp_path / "udf.xlsx", {"A1": 2.0, "A2": "=_xll.LLM_MUL(A1,3)+1"})
+    with pytest.warns(UserWarning, match=r"LLM_MUL in S!A2"):
+        plan = compile_workbook(p)
+    out = plan.evaluate({"S!A1": np.array([1.0, 2.0, 5.0])}, ["S!A2"])
+    assert [out["S!A2"].item(i) for i in range(3)] == [4.0, 7.0, 16.0]
+    assert len(calls) == 3
+
+
+def test_whole_workbook_fallback_for_unvectorised_functions(tmp_path):
+    p = _book(tmp_path / "fb.xlsx", {"A1": 2.0, "A2": "=SUMIF(A1:A1,\">1\")*A1"})
+    with pytest.warns(UserWarning, match=r"SUMIF in S!A2"):
+        plan = compile_workbook(p)
+    out = plan.evaluate({"S!A1": np.array([1.0, 3.0])}, ["S!A2"])
+    assert [out["S!A2"].item(i) for i in range(2)] == [0.0, 9.0]
+
+
+def test_unknown_function_is_name_error(tmp_path):
+    p = _book(tmp_path / "u.xlsx", {"A1": "=NOSUCHFN(1)+1"})
+    with pytest.warns(UserWarning, match=r"NOSUCHFN in S!A1"):
+        plan = compile_workbook(p)
+    assert plan.evaluate()[("S", 1, 1)].item() == "#NAME?"
+
+
+def test_circular_reference_is_a_workbook_error(tmp_path):
+    p = _book(tmp_path / "c.xlsx", {"A1": "=A2+1", "A2": "=A1*2"})
+    with pytest.raises(WorkbookError, match="circular"):
+        compile_workbook(p)
+
+
+def test_bad_files_are_workbook_errors(tmp_path):
+    bad = tmp_path / "bad.xlsx"
+    bad.write_text("not a workbook")
+    with pytest.raises(WorkbookError):
+        compile_workbook(bad)
+    with pytest.raises(WorkbookError):
+        get_plan(tmp_path / "missing.xlsx")
+
+
+def test_plan_cache_memory_and_disk(tmp_path, monkeypatch, tco_book):
+    import templates.batch.plan_cache as pc
+
+    clear_memory()
+    cache = tmp_path / "cache"
+    p1 = get_plan(tco_book, cache)
+    assert len(list(cache.glob("*.pkl"))) == 1
+    assert get_plan(tco_book, cache) is p1  # memory hit
+    clear_memory()
+    monkeypatch.setattr(pc, "compile_workbook", lambda path: pytest.fail("recompiled"))
+    p2 = get_plan(tco_book, cache)  # disk hit
+    assert p2.sha256 == p1.sha256 and p2.order == p1.order
+    clear_memory()
+
+
+def test_plan_pickles_and_evaluates_the_same(tco_plan):
+    again = pickle.loads(pickle.dumps(tco_plan))
+    x = {"requests_per_day": np.array([1e3, 1e5, 1e7])}
+    a = tco_plan.evaluate(x, ["total_selfhost"])["total_selfhost"].d
+    b = again.evaluate(x, ["total_selfhost"])["total_selfhost"].d
+    np.testing.assert_array_equal(a, b)
+
+
+def test_strings_and_bools_as_inputs(function_plan):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = function_plan.evaluate({"Inputs!B6": np.array(["a", "b"], dtype=object)},
+                                     ["Calc!B10"])
+    assert [out["Calc!B10"].item(i) for i in range(2)] == ["n=a", "n=b"]
