@@ -25,6 +25,7 @@ import functools
 import io
 import os
 import re
+import sys
 from collections.abc import Callable, Iterable
 from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Context, Decimal, localcontext
 from typing import Any
@@ -286,7 +287,17 @@ class Recalculation:
             # formulas draws tqdm progress bars on stderr; the CLI has its own output.
             with contextlib.redirect_stderr(io.StringIO()):
                 model.load(os.path.join(directory, filename))
-                model.finish(circular=True)
+                # finish(circular=True), step by step: formulas' cycle search is a
+                # recursive Tarjan that overflows Python's stack on a long chain of
+                # cells (a 1,000-month running total), so it runs only when a cheap
+                # iterative test finds a loop, and then with a deeper stack.
+                model.complete()
+                model.anchors()
+                model.assemble()
+                if _has_cycle(model.dsp.dmap.succ):
+                    with _recursion_limit(20 * len(model.dsp.dmap.succ) + 1000):
+                        model.solve_circular()
+                model.inverse_references()
         except WorkbookError:
             raise
         except Exception as exc:
@@ -433,11 +444,13 @@ class Recalculation:
 
         nodes = {self.node(r): r for r in circular}
         on_loop: set[str] = set()
+        succ = self._model.dsp.dmap.succ
         try:
-            for cycle in simple_cycles(self._model.dsp.dmap.succ):
-                on_loop.update(nodes[n] for n in cycle if n in nodes)
-                if len(on_loop) >= 50:
-                    break
+            with _recursion_limit(20 * len(succ) + 1000):
+                for cycle in simple_cycles(succ):
+                    on_loop.update(nodes[n] for n in cycle if n in nodes)
+                    if len(on_loop) >= 50:
+                        break
         except Exception:  # the marker cells are a fine answer too
             return circular
         return sorted(on_loop) or circular
@@ -536,6 +549,42 @@ def _column_index(coord: str) -> int:
     from openpyxl.utils.cell import column_index_from_string
 
     return column_index_from_string(coordinate_from_string(coord)[0])
+
+
+def _has_cycle(succ: Any) -> bool:
+    """Whether a directed graph (node → successors) has a cycle; Kahn's algorithm.
+
+    Examples
+    --------
+    >>> _has_cycle({1: {2: {}}, 2: {3: {}}, 3: {}}), _has_cycle({1: {2: {}}, 2: {1: {}}})
+    (False, True)
+    """
+    indegree: dict[Any, int] = dict.fromkeys(succ, 0)
+    for node in succ:
+        for nxt in succ[node]:
+            indegree[nxt] = indegree.get(nxt, 0) + 1
+    ready = [n for n, d in indegree.items() if d == 0]
+    removed = 0
+    while ready:
+        node = ready.pop()
+        removed += 1
+        for nxt in succ.get(node, ()):
+            indegree[nxt] -= 1
+            if indegree[nxt] == 0:
+                ready.append(nxt)
+    return removed < len(indegree)
+
+
+@contextlib.contextmanager
+def _recursion_limit(limit: int) -> Any:
+    # Python 3.11+ does not use the C stack for Python-to-Python calls, so a higher
+    # limit for formulas' pure-Python recursion is safe.
+    old = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(old, limit))
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(old)
 
 
 class _Circular:

@@ -251,3 +251,15 @@ def test_iterative_calculation_converges_like_libreoffice(tmp_path: Path) -> Non
     assert values["Sheet!A2"] == pytest.approx(0.999999046325684, abs=1e-5)
     assert values["Sheet!B1"] == pytest.approx(3.99999809265137, abs=1e-5)
     assert values["Sheet!C1"] == 8.0
+
+
+def test_long_dependency_chain(tmp_path: Path) -> None:
+    """A 1,500-month running total: formulas' recursive cycle search would overflow."""
+    path = tmp_path / "chain.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws["A1"], ws["B1"] = 1, "=A1"
+    for r in range(2, 1501):
+        ws[f"A{r}"], ws[f"B{r}"] = 1, f"=B{r - 1}+A{r}"
+    wb.save(path)
+    assert recalc(path, cells=["Sheet!B1500"]) == {"Sheet!B1500": 1500.0}  # 1500 ones
