@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import os
+import warnings
 from dataclasses import dataclass, field
 
 from templates.errors import WorkbookError
@@ -109,7 +110,9 @@ def check(
     try:
         # Stored values as a spreadsheet app saved them. The file passed the safety
         # checks when Recalculation opened it.
-        stored_book = load_workbook(calc.path, data_only=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # parts openpyxl drops do not hold values
+            stored_book = load_workbook(calc.path, data_only=True)
     except Exception as exc:
         raise WorkbookError(calc.path, f"cannot read stored values ({exc})") from None
     result = CheckResult(path=calc.path, notes=list(calc.checked.notes))

@@ -26,6 +26,7 @@ import io
 import os
 import re
 import sys
+import warnings
 from collections.abc import Callable, Iterable
 from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Context, Decimal, localcontext
 from typing import Any
@@ -227,7 +228,11 @@ class Recalculation:
 
         try:
             # formulas' own reader (keeps dates as serial numbers, as Excel computes).
-            book = load_workbook(self.path, data_only=False)
+            # openpyxl warns about parts it drops on load (extensions, slicers); they
+            # do not affect values, and the CLI's stderr is for one-line messages.
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                book = load_workbook(self.path, data_only=False)
         except WorkbookError:
             raise
         except Exception as exc:  # openpyxl raises many types on malformed parts
