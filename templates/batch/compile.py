@@ -116,6 +116,7 @@ class Plan:
         self.order: list[Key] = []
         self.deps: dict[Key, frozenset[Key]] = {}
         self.names: dict[str, tuple] = {}  # upper-case defined name → resolved node
+        self.name_text: dict[str, str] = {}  # upper-case defined name → name as written
         self.whole_fallback: list[tuple[str, str]] = []  # (function or reason, cell)
         self.udf_calls: list[tuple[str, str]] = []
         self._subsets: dict[tuple, list[Key]] = {}
@@ -489,10 +490,11 @@ def compile_workbook(path: str | Path) -> Plan:
                 plan.consts[key] = const(v)
         dims[ws.title] = (max_r, max_c)
     comp = _Compiler(plan, wb, dims)
-    for name in comp.global_names:
+    for name in wb.defined_names:
         node = comp.name_node(name, None)
         if node is not None:
-            plan.names[name] = node
+            plan.names[name.upper()] = node
+            plan.name_text[name.upper()] = name
     for key, text in raw.items():
         comp.cell = key_text(key)
         plan.texts[key] = text

@@ -1,0 +1,288 @@
+"""Benchmark: compiled batch evaluation vs plain ``formulas`` and LibreOffice, one workbook.
+
+Run: ``.venv/bin/python benchmarks/bench_batch.py [--book PATH] [--json]``
+
+Workbook: the ``api-vs-selfhost`` product template when ``templates.build_template`` (or
+``templates.builders``) exists; otherwise the test suite's TCO model with a 60-month
+projection (``tests/templates/batch/books.py::build_tco_book``). The output says which.
+
+Figures (wall-clock, this machine):
+
+1. plain ``formulas``: ``ExcelModel().loads(p).finish().calculate()``;
+2. ours, single recalculation end to end: cold (load + compile + evaluate) and from the
+   on-disk plan cache (hash + unpickle + evaluate);
+3. ours, a 10,000-scenario sweep (100 × 100 grid), end to end through ``sweep()``;
+4. plain ``formulas`` compiled per scenario (``model.compile(inputs, outputs)``), timed on
+   20 scenarios and extrapolated to 10,000 (said so in the output);
+5. LibreOffice headless per file (convert xlsx → xlsx with recalculation forced on load
+   in a fresh profile) when ``soffice`` is installed;
+6. ours, Monte Carlo of 100,000 draws (3 distributions, with the tornado).
+
+No assertion here: targets are printed next to the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import numpy as np  # noqa: E402
+
+
+def _timeit(fn, repeat: int = 1) -> tuple[float, object]:
+    best, out = float("inf"), None
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        out = fn()
+        best = min(best, time.perf_counter() - t0)
+    return best, out
+
+
+def _workbook(tmp: Path, given: str | None) -> tuple[Path, str]:
+    if given:
+        return Path(given), f"given: {given}"
+    try:
+        from templates import build_template  # type: ignore[attr-defined]
+    except ImportError:
+        try:
+            from templates.builders import build_template  # type: ignore[no-redef]
+        except ImportError:
+            build_template = None
+    if build_template is not None:
+        p = tmp / "api-vs-selfhost.xlsx"
+        build_template("api-vs-selfhost", p)
+        return p, "the api-vs-selfhost product template"
+    from tests.templates.batch.books import build_tco_book
+
+    p = tmp / "tco60.xlsx"
+    build_tco_book(p, months=60)
+    return p, ("test TCO model, 60-month projection (tests/templates/batch/books.py; the "
+               "api-vs-selfhost template does not exist yet)")
+
+
+def _pick_refs(plan) -> tuple[list[str], list[str]]:
+    """Outputs: defined names starting ``out_``; inputs: the two numeric constant cells
+    (by defined name) with the most formula cells downstream, so the sweep exercises most
+    of the graph rather than a corner of it."""
+    names = sorted(plan.name_text.get(n, n) for n in plan.names)
+    outs = [n for n in names if n.lower().startswith("out_") and plan.names[n.upper()][0] == "ref"]
+    if not outs:
+        outs = [n for n in names if plan.names[n.upper()][0] == "ref"
+                and plan.names[n.upper()][1] in plan.formulas][:3]
+    users: dict = {}
+    for k, deps in plan.deps.items():
+        for d in deps:
+            users.setdefault(d, set()).add(k)
+    scored = []
+    for n in names:
+        node = plan.names[n.upper()]
+        if node[0] != "ref" or node[1] in plan.formulas:
+            continue
+        v = plan.consts.get(node[1])
+        if v is None or v.d.dtype != np.float64 or not v.d[0]:
+            continue
+        seen = {k for k, f in plan.formulas.items() if _reads(f, node[1])}
+        stack = list(seen)
+        while stack:
+            for u in users.get(stack.pop(), ()):
+                if u not in seen:
+                    seen.add(u)
+                    stack.append(u)
+        scored.append((-len(seen), n))
+    return [n for _, n in sorted(scored)], outs
+
+
+def _reads(node, key) -> bool:
+    kind = node[0]
+    if kind == "ref":
+        return node[1] == key
+    if kind == "rng":
+        _, s, r1, c1, r2, c2 = node
+        return s == key[0] and r1 <= key[1] <= r2 and c1 <= key[2] <= c2
+    if kind in ("neg", "pos", "pct"):
+        return _reads(node[1], key)
+    if kind == "bin":
+        return _reads(node[2], key) or _reads(node[3], key)
+    if kind in ("fn", "udf"):
+        return any(_reads(a, key) for a in node[2])
+    return False
+
+
+def _libreoffice(book: Path, tmp: Path) -> dict | None:
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        return None
+    profile = tmp / "lo-profile"
+    user = profile / "user"
+    user.mkdir(parents=True, exist_ok=True)
+    # OOXMLRecalcMode=0: always recalculate xlsx on load (a fresh profile would prompt).
+    (user / "registrymodifications.xcu").write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<oor:items xmlns:oor="http://openoffice.org/2001/registry" '
+        'xmlns:xs="http://www.w3.org/2001/XMLSchema" '
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">\n'
+        '<item oor:path="/org.openoffice.Office.Calc/Formula/Load">'
+        '<prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>\n'
+        "</oor:items>\n"
+    )
+    times = []
+    for i in range(3):
+        out = tmp / f"lo-out-{i}"
+        cmd = [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless",
+               "--norestore", "--convert-to", "xlsx", "--outdir", str(out), str(book)]
+        t0 = time.perf_counter()
+        r = subprocess.run(cmd, capture_output=True, timeout=300, check=False)
+        times.append(time.perf_counter() - t0)
+        if r.returncode != 0:
+            return {"error": r.stderr.decode(errors="replace")[-300:]}
+    return {"first_run_s": times[0], "per_file_s": min(times[1:])}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--book", help="benchmark this workbook instead")
+    ap.add_argument("--json", action="store_true", help="print the figures as JSON")
+    ap.add_argument("--no-libreoffice", action="store_true")
+    args = ap.parse_args()
+    warnings.simplefilter("ignore")
+    import formulas
+
+    from templates.batch import compile_workbook, get_plan
+    from templates.batch.plan_cache import clear_memory
+    from templates.batch.reference import ReferenceModel
+    from templates.batch.simulate import simulate
+    from templates.batch.sweep import sweep
+
+    res: dict = {}
+    with tempfile.TemporaryDirectory() as td:
+        tmp = Path(td)
+        book, what = _workbook(tmp, args.book)
+        res["workbook"] = what
+        plan = compile_workbook(book)
+        res["formula_cells"] = len(plan.formulas)
+        ins, outs = _pick_refs(plan)
+        if len(ins) < 2:
+            raise SystemExit(f"need two numeric inputs feeding the outputs; found {ins}")
+        ins = ins[:2]
+        res["inputs"], res["outputs"] = ins, outs
+        print(f"workbook: {what}\n  {len(plan.formulas):,} formula cells; inputs {ins}; "
+              f"outputs {outs}")
+
+        # 1. plain formulas, load + calculate
+        def plain():
+            return formulas.ExcelModel().loads(str(book)).finish().calculate()
+
+        t_plain, _ = _timeit(plain)
+        res["formulas_load_calculate_s"] = t_plain
+
+        # 2. ours, single recalculation, cold and from the disk cache
+        def ours_cold():
+            clear_memory()
+            return compile_workbook(book).evaluate()
+
+        t_cold, _ = _timeit(ours_cold, 3)
+        cache = tmp / "plan-cache"
+        clear_memory()
+        get_plan(book, cache)  # writes the pickle
+
+        def ours_cached():
+            clear_memory()
+            return get_plan(book, cache).evaluate()
+
+        t_cached, _ = _timeit(ours_cached, 5)
+        res["ours_single_cold_s"] = t_cold
+        res["ours_single_disk_cache_s"] = t_cached
+
+        # 3. ours, 10,000-scenario sweep (100 × 100 grid), end to end (plan in memory)
+        base = {i: float(plan.consts[plan.resolve_ref(i)].d[0]) for i in ins}
+        vary = {ins[0]: f"{base[ins[0]] * 0.1}:{base[ins[0]] * 10}:100:log",
+                ins[1]: f"{base[ins[1]] * 0.5}:{base[ins[1]] * 2}:100"}
+        get_plan(book)
+        sweep(book, vary, outs)  # warm: subset orders cached
+        t_sweep, df = _timeit(lambda: sweep(book, vary, outs), 3)
+        res["ours_sweep_10000_s"] = t_sweep
+        res["sweep_rows"] = len(df)
+
+        # 4. plain formulas compiled, per scenario, 20 scenarios → extrapolated
+        ref = ReferenceModel(book)
+        keys_in = [plan.resolve_ref(i) for i in ins]
+        keys_out = [plan.resolve_ref(o) for o in outs]
+        t0 = time.perf_counter()
+        func = ref.compile(keys_in, keys_out)
+        t_compile = time.perf_counter() - t0
+        grid_a = df[ins[0]].to_numpy()
+        grid_b = df[ins[1]].to_numpy()
+        idx = np.linspace(0, len(df) - 1, 20).astype(int)
+        t0 = time.perf_counter()
+        for i in idx:
+            func(float(grid_a[i]), float(grid_b[i]))
+        t20 = time.perf_counter() - t0
+        per = t20 / len(idx)
+        res["formulas_compile_s"] = t_compile
+        res["formulas_compiled_per_scenario_s"] = per
+        res["formulas_compiled_10000_extrapolated_s"] = per * 10_000
+
+        # 5. LibreOffice
+        lo = None if args.no_libreoffice else _libreoffice(book, tmp)
+        res["libreoffice"] = lo
+
+        # 6. Monte Carlo, 100,000 draws
+        dists = {ins[0]: f"lognormal({np.log(base[ins[0]])}, 0.8)",
+                 ins[1]: f"pert({base[ins[1]] * 0.5}, {base[ins[1]]}, {base[ins[1]] * 2})"}
+        cmp = None
+        low = [o.lower() for o in outs]
+        if "out_selfhost_monthly" in low and "out_api_monthly" in low:
+            cmp = (outs[low.index("out_selfhost_monthly")], outs[low.index("out_api_monthly")])
+        t_mc, mc = _timeit(lambda: simulate(book, dists, 100_000, outs, seed=1, compare=cmp))
+        res["ours_monte_carlo_100000_s"] = t_mc
+        res["monte_carlo_p_a_less_b"] = mc.p_a_less_b
+
+    rate_ours = 10_000 / t_sweep
+    rate_formulas = 1 / per
+    res["sweep_speedup_vs_formulas_compiled"] = rate_ours / rate_formulas
+    res["single_speedup_cold_vs_formulas"] = t_plain / t_cold
+    res["single_speedup_cached_vs_formulas"] = t_plain / t_cached
+    if lo and "per_file_s" in lo:
+        res["sweep_speedup_vs_libreoffice_per_file"] = lo["per_file_s"] * rate_ours
+    if args.json:
+        print(json.dumps(res, indent=2))
+        return
+    print(f"1. plain formulas load+calculate:            {t_plain:8.3f} s")
+    print(f"2. ours single recalc, cold (load+compile):   {t_cold:8.3f} s   "
+          f"{t_plain / t_cold:6.1f}× faster than (1)")
+    print(f"   ours single recalc, on-disk plan cache:    {t_cached:8.3f} s   "
+          f"{t_plain / t_cached:6.1f}× faster than (1)   [target ≥ 10×]")
+    print(f"3. ours sweep, 10,000 scenarios (100×100):    {t_sweep:8.3f} s   "
+          f"({rate_ours:,.0f} scenarios/s)   [target ≤ 2 s]")
+    print(f"4. plain formulas compiled, per scenario:     {per * 1e3:8.2f} ms  "
+          f"(timed on 20 scenarios; compile {t_compile:.2f} s not included)")
+    print(f"   → 10,000 scenarios EXTRAPOLATED:           {per * 10_000:8.1f} s")
+    print(f"   sweep speed-up vs (4):                     "
+          f"{rate_ours / rate_formulas:8.0f}×   [target ≥ 1,000×]")
+    if lo is None:
+        print("5. LibreOffice: soffice not installed (skipped)")
+    elif "error" in lo:
+        print(f"5. LibreOffice failed: {lo['error']}")
+    else:
+        print(f"5. LibreOffice headless per file:             {lo['per_file_s']:8.3f} s   "
+              f"(first run with a fresh profile {lo['first_run_s']:.2f} s); "
+              f"ours per scenario in the sweep is "
+              f"{lo['per_file_s'] * rate_ours:,.0f}× faster")
+    print(f"6. ours Monte Carlo, 100,000 draws:           {t_mc:8.3f} s   [target ≤ 10 s]"
+          + (f"   P(self-host < API) = {mc.p_a_less_b:.3f}" if cmp else ""))
+    print(f"cores: {os.cpu_count()}")
+
+
+if __name__ == "__main__":
+    main()
