@@ -158,34 +158,49 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def check(
-        book: Annotated[Path, typer.Argument(help="The workbook (.xlsx/.xlsm).")],
+        books: Annotated[
+            list[Path], typer.Argument(help="Workbooks (.xlsx/.xlsm); shell globs welcome.")
+        ],
         rtol: Annotated[float, typer.Option(help="Relative tolerance for numbers.")] = 1e-9,
         format: Annotated[str, typer.Option(help="table or json.")] = "table",
     ) -> None:
-        """Exit 0 if every stored formula value matches a recalculation, 1 if not, 2 if
-        BOOK cannot be read. Lists each stale cell with its stored and computed value."""
-        result = None
+        """Exit 0 if every stored formula value matches a recalculation, 1 if a workbook is
+        stale, 2 if one cannot be read. Lists each stale cell with both values."""
         with _workbook_errors_exit():
             if format not in ("table", "json"):
                 raise _UsageError(f"--format {format!r}: must be table or json")
             if not rtol >= 0:
                 raise _UsageError(f"--rtol {rtol}: must be >= 0")
-            from templates.check import check as check_workbook
+        from templates.check import check as check_workbook
 
-            result = check_workbook(book, rtol=rtol)
+        reports, worst = [], EXIT_OK
+        for book in books:
+            try:
+                with _workbook_errors_exit():
+                    result = check_workbook(book, rtol=rtol)
+            except typer.Exit:
+                # Already reported on stderr; go on with the other workbooks.
+                worst = EXIT_BAD_INPUT
+                continue
             _notes(result.notes, result.path)
-        assert result is not None
+            if not result.ok and worst == EXIT_OK:
+                worst = EXIT_CHECK_FAILED
+            reports.append(result)
         if format == "json":
-            typer.echo(json.dumps({
-                "path": result.path, "checked": result.checked, "ok": result.ok,
+            payload = [{
+                "path": r.path, "checked": r.checked, "ok": r.ok,
                 "stale": [{"cell": s.ref, "stored": s.stored, "computed": s.computed}
-                          for s in result.stale],
-            }, indent=2, default=str))
-        elif result.ok:
-            typer.echo(f"{result.path}: {result.checked} formula cells, all fresh")
+                          for s in r.stale],
+            } for r in reports]
+            typer.echo(json.dumps(payload[0] if len(books) == 1 and payload else payload,
+                                  indent=2, default=str))
         else:
-            typer.echo(f"{result.path}: {len(result.stale)} of {result.checked} formula cells "
-                       "are stale (stored value differs from recalculation):")
-            for s in result.stale:
-                typer.echo(f"  {s}")
-        raise typer.Exit(EXIT_OK if result.ok else EXIT_CHECK_FAILED)
+            for r in reports:
+                if r.ok:
+                    typer.echo(f"{r.path}: {r.checked} formula cells, all fresh")
+                    continue
+                typer.echo(f"{r.path}: {len(r.stale)} of {r.checked} formula cells are "
+                           "stale (stored value differs from recalculation):")
+                for s in r.stale:
+                    typer.echo(f"  {s}")
+        raise typer.Exit(worst)

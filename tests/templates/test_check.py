@@ -237,3 +237,15 @@ def test_stdout_is_clean_json_despite_progress_bars(book: Path) -> None:
     # formulas draws tqdm bars on stderr; JSON on stdout must parse on its own.
     result = run_cli("recalc", book, "--format", "json")
     json.load(io.StringIO(result.stdout))
+
+
+def test_cli_check_many_books_worst_exit_code_wins(fresh: Path, tmp_path: Path) -> None:
+    stale = _make_stale(fresh, tmp_path / "stale.xlsx")
+    assert run_cli("check", fresh, fresh).exit_code == 0
+    both = run_cli("check", fresh, stale)
+    assert both.exit_code == 1 and "all fresh" in both.stdout and "Inputs!B4" in both.stdout
+    bad = run_cli("check", stale, tmp_path / "nope.xlsx", fresh)
+    assert bad.exit_code == 2  # every book is still reported
+    assert bad.stdout.count("formula cells") == 2 and "file not found" in bad.stderr
+    as_json = json.loads(run_cli("check", fresh, stale, "--format", "json").stdout)
+    assert [r["ok"] for r in as_json] == [True, False]
