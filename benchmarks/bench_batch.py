@@ -71,54 +71,6 @@ def _workbook(tmp: Path, given: str | None) -> tuple[Path, str]:
                "api-vs-selfhost template does not exist yet)")
 
 
-def _pick_refs(plan) -> tuple[list[str], list[str]]:
-    """Outputs: defined names starting ``out_``; inputs: the two numeric constant cells
-    (by defined name) with the most formula cells downstream, so the sweep exercises most
-    of the graph rather than a corner of it."""
-    names = sorted(plan.name_text.get(n, n) for n in plan.names)
-    outs = [n for n in names if n.lower().startswith("out_") and plan.names[n.upper()][0] == "ref"]
-    if not outs:
-        outs = [n for n in names if plan.names[n.upper()][0] == "ref"
-                and plan.names[n.upper()][1] in plan.formulas][:3]
-    users: dict = {}
-    for k, deps in plan.deps.items():
-        for d in deps:
-            users.setdefault(d, set()).add(k)
-    scored = []
-    for n in names:
-        node = plan.names[n.upper()]
-        if node[0] != "ref" or node[1] in plan.formulas:
-            continue
-        v = plan.consts.get(node[1])
-        if v is None or v.d.dtype != np.float64 or not v.d[0]:
-            continue
-        seen = {k for k, f in plan.formulas.items() if _reads(f, node[1])}
-        stack = list(seen)
-        while stack:
-            for u in users.get(stack.pop(), ()):
-                if u not in seen:
-                    seen.add(u)
-                    stack.append(u)
-        scored.append((-len(seen), n))
-    return [n for _, n in sorted(scored)], outs
-
-
-def _reads(node, key) -> bool:
-    kind = node[0]
-    if kind == "ref":
-        return node[1] == key
-    if kind == "rng":
-        _, s, r1, c1, r2, c2 = node
-        return s == key[0] and r1 <= key[1] <= r2 and c1 <= key[2] <= c2
-    if kind in ("neg", "pos", "pct"):
-        return _reads(node[1], key)
-    if kind == "bin":
-        return _reads(node[2], key) or _reads(node[3], key)
-    if kind in ("fn", "udf"):
-        return any(_reads(a, key) for a in node[2])
-    return False
-
-
 def _libreoffice(book: Path, tmp: Path) -> dict | None:
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:
@@ -171,7 +123,11 @@ def main() -> None:
         res["workbook"] = what
         plan = compile_workbook(book)
         res["formula_cells"] = len(plan.formulas)
-        ins, outs = _pick_refs(plan)
+        # Outputs: the out_* names; inputs: the two numeric inputs that move the most cells.
+        ins, outs = plan.input_names(), plan.output_names()
+        if not outs:
+            outs = [n for n in plan.name_text.values()
+                    if plan.resolve_ref(n) in plan.formulas][:3]
         if len(ins) < 2:
             raise SystemExit(f"need two numeric inputs feeding the outputs; found {ins}")
         ins = ins[:2]

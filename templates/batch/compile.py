@@ -145,6 +145,42 @@ class Plan:
             raise BatchInputError(argument, "must name a single cell", ref)
         return node[1]
 
+    def output_names(self) -> list[str]:
+        """Defined names starting with ``out_`` that name one cell (the templates' outputs)."""
+        return [self.name_text.get(n, n) for n in sorted(self.names)
+                if n.startswith("OUT_") and self.names[n][0] == "ref"]
+
+    def input_names(self) -> list[str]:
+        """Defined names of numeric constant cells, most downstream formula cells first.
+
+        A ranking for benchmarks and randomised tests: the inputs that move most of the
+        workbook come first.
+        """
+        users: dict[Key, set[Key]] = {}
+        readers: dict[Key, set[Key]] = {}
+        for k, node in self.formulas.items():
+            for d in self.deps[k]:
+                users.setdefault(d, set()).add(k)
+            for r in _direct_cells(node):
+                readers.setdefault(r, set()).add(k)
+        scored = []
+        for n, node in self.names.items():
+            if node[0] != "ref" or node[1] in self.formulas:
+                continue
+            v = self.consts.get(node[1])
+            if v is None or v.d.dtype != np.float64:
+                continue
+            seen = set(readers.get(node[1], ()))
+            stack = list(seen)
+            while stack:
+                for u in users.get(stack.pop(), ()):
+                    if u not in seen:
+                        seen.add(u)
+                        stack.append(u)
+            if seen:
+                scored.append((-len(seen), self.name_text.get(n, n)))
+        return [n for _, n in sorted(scored)]
+
     def describe(self, key: Key) -> str:
         """``Sheet!A1`` text of a key."""
         return key_text(key)
@@ -427,6 +463,28 @@ class _Compiler:
         # A defined name can look like a cell address only in odd workbooks ("TAX2024"
         # is a valid column+row), so names win where both readings exist.
         return text.upper() in self.global_names or (sheet, text.upper()) in self.local_names
+
+
+def _direct_cells(node: tuple) -> set[Key]:
+    """Cells a syntax tree reads directly (ranges expanded; small ranges only)."""
+    out: set[Key] = set()
+    stack = [node]
+    while stack:
+        nd = stack.pop()
+        kind = nd[0]
+        if kind == "ref":
+            out.add(nd[1])
+        elif kind == "rng":
+            _, sheet, r1, c1, r2, c2 = nd
+            if (r2 - r1 + 1) * (c2 - c1 + 1) <= _MAX_EXPAND:
+                out.update((sheet, r, c) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1))
+        elif kind in ("neg", "pos", "pct"):
+            stack.append(nd[1])
+        elif kind == "bin":
+            stack.extend(nd[2:4])
+        elif kind in ("fn", "udf"):
+            stack.extend(nd[2])
+    return out
 
 
 def _deps(node: tuple, formulas: Mapping[Key, tuple], by_sheet: Mapping[str, list[Key]],

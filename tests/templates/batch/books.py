@@ -42,9 +42,9 @@ FUNCTION_FORMULAS = [
     "=VLOOKUP(x,Tables!A2:C6,2)", "=VLOOKUP(rate_row,Tables!A2:C6,3,FALSE)",
     '=VLOOKUP("GPU-C",Tables!C2:C6,1,FALSE)',
     "=HLOOKUP(2,Tables!G2:J3,2,FALSE)", "=HLOOKUP(x,Tables!G2:J3,2)",
-    "=NPV(r,Tables!A2:A6)", "=NPV(r,x,y,100)", "=PMT(r/12,36,10000)", "=PMT(0,x,1000)",
-    "=PMT(r,x,-5000,100,1)", "=PV(r,10,-100)", "=PV(0,5,-100,10)", "=FV(r,10,-100)",
-    "=FV(r,x,-100,-1000,1)",
+    "=NPV(disc,Tables!A2:A6)", "=NPV(disc,x,y,100)", "=PMT(disc/12,36,10000)", "=PMT(0,x,1000)",
+    "=PMT(disc,x,-5000,100,1)", "=PV(disc,10,-100)", "=PV(0,5,-100,10)", "=FV(disc,10,-100)",
+    "=FV(disc,x,-100,-1000,1)",
     "=CEILING(x,2)", "=CEILING(x*1.37,0.5)", "=CEILING(-2.5,-1)", "=_xlfn.CEILING.MATH(y)",
     "=_xlfn.CEILING.MATH(-2.5)", "=_xlfn.CEILING.MATH(-2.5,1,1)", "=_xlfn.CEILING.MATH(x*0.7,3)",
     "=FLOOR(x,2)", "=FLOOR(x*1.37,0.25)", "=FLOOR(-2.5,-1)",
@@ -81,7 +81,7 @@ def build_function_book(path: str | Path) -> Path:
     for i, f in enumerate(FUNCTION_FORMULAS, start=1):
         c.cell(i, 1, f[1:])  # the formula as a label (text, not a formula)
         c.cell(i, 2, f)
-    for name, ref in [("x", "Inputs!$B$1"), ("y", "Inputs!$B$2"), ("r", "Inputs!$B$3"),
+    for name, ref in [("x", "Inputs!$B$1"), ("y", "Inputs!$B$2"), ("disc", "Inputs!$B$3"),
                       ("rate_row", "Inputs!$B$4")]:
         wb.defined_names[name] = DefinedName(name, attr_text=ref)
     wb.save(path)

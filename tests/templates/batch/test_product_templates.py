@@ -1,0 +1,81 @@
+"""The product templates (when their builder exists): cell-for-cell equal to ``formulas``,
+at the built-in values and on randomised scenarios of their main inputs."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+from templates.batch import compile_workbook
+from templates.batch.reference import ReferenceModel
+
+from .test_equality import same
+
+TEMPLATES = ["api-vs-selfhost", "hybrid", "finetune"]
+
+
+def _builder():
+    try:
+        from templates import build_template  # type: ignore[attr-defined]
+
+        return build_template
+    except ImportError:
+        pass
+    try:
+        from templates.builders import build_template  # type: ignore[no-redef]
+
+        return build_template
+    except ImportError:
+        return None
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    build = _builder()
+    if build is None:
+        pytest.skip("templates.build_template does not exist yet")
+    out = {}
+    for name in TEMPLATES:
+        p = tmp_path_factory.mktemp("tpl") / f"{name}.xlsx"
+        try:
+            build(name, p)
+        except Exception as exc:  # a template not built yet must not hide the others
+            out[name] = exc
+            continue
+        out[name] = p
+    return out
+
+
+def _check(plan, ref, results, i, inputs_scenario):
+    expected = ref.calculate(inputs_scenario)
+    bad = []
+    for key, v in results.items():
+        ours, theirs = v.item(i), expected.get((key[0].upper(), key[1], key[2]))
+        if not same(ours, theirs):
+            bad.append(f"{plan.describe(key)} {plan.texts[key]}: {ours!r} vs {theirs!r}")
+    assert not bad, f"{len(bad)} cells differ, e.g. " + "; ".join(bad[:5])
+
+
+@pytest.mark.parametrize("name", TEMPLATES)
+def test_template_matches_formulas(built, name):
+    path = built[name]
+    if isinstance(path, Exception):
+        pytest.skip(f"template {name} not buildable yet: {path}")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        plan = compile_workbook(path)
+    ref = ReferenceModel(path)
+    _check(plan, ref, plan.evaluate(), 0, {})
+    ins = plan.input_names()[:4]
+    if not ins:
+        return
+    rng = np.random.default_rng(1)
+    keys = {n: plan.resolve_ref(n) for n in ins}
+    base = {n: float(plan.consts[keys[n]].d[0]) for n in ins}
+    n = 3
+    arrays = {nm: base[nm] * rng.uniform(0.5, 2.0, n) for nm in ins}
+    results = plan.evaluate(arrays)
+    for i in range(n):
+        _check(plan, ref, results, i, {keys[nm]: float(arrays[nm][i]) for nm in ins})
