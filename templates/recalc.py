@@ -65,6 +65,9 @@ Value = float | str | bool | None
 # xlwings' classic UDFs are VBA wrappers in the workbook itself, stored unprefixed.
 ADDIN_PREFIXES = ("_XLL.", "_XLUDF.")
 
+#: The name the workbook has inside formulas' model, whatever the file is called.
+_BOOK_NAME = "workbook.xlsx"
+
 _NODE_RE = re.compile(r"^'?\[(?P<book>[^\]]+)\](?P<sheet>.*?)'?!(?P<ref>[A-Z]+\d+(?::[A-Z]+\d+)?)$")
 
 
@@ -217,7 +220,7 @@ class Recalculation:
         self.formulas = self._collect_formulas()
         self._check(known)
         self._model = self._build_model()
-        self._node_prefix = f"[{os.path.basename(self.path)}]"
+        self._node_prefix = f"[{_BOOK_NAME}]"
         #: True once a calculation iterated a loop (iterative workbooks only).
         self.iterated = False
 
@@ -257,6 +260,15 @@ class Recalculation:
     def _check(self, known: Iterable[str]) -> None:
         from formulas import get_functions
 
+        quoted = [s for s in self.sheet_names if "'" in s]
+        if quoted and self.formulas:
+            # formulas 1.3 turns every formula on or referring to such a sheet into #REF!.
+            raise WorkbookError(
+                self.path,
+                f"sheet name {quoted[0]!r} contains an apostrophe, which the headless engine "
+                "cannot reference; rename the sheet",
+            )
+
         functions = set(get_functions()) | set(known)
         names = list(self.checked.defined_names)
         cells = list(self.formulas.items()) + [
@@ -283,10 +295,13 @@ class Recalculation:
         from formulas.excel import BOOK
 
         model = formulas.ExcelModel()
-        directory, filename = os.path.split(os.path.abspath(self.path))
+        directory = os.path.dirname(os.path.abspath(self.path))
+        filename = _BOOK_NAME
         model.basedir = directory
         # Hand formulas the workbook we loaded and checked, so it neither reads the
-        # file a second time nor sees anything the checks did not.
+        # file a second time nor sees anything the checks did not. It is registered
+        # under a fixed, plain name: formulas builds node ids like
+        # "'[name.xlsx]SHEET'!A1" and mis-parses file names with quotes or brackets.
         model.books[filename.upper()] = {BOOK: self._book}
         try:
             # formulas draws tqdm progress bars on stderr; the CLI has its own output.
@@ -477,7 +492,7 @@ class Recalculation:
         funcs = {}
         for ref in loop:
             sheet = ref.rsplit("!", 1)[0]
-            name = os.path.basename(self.path)
+            name = _BOOK_NAME
             ctx = {"excel": name.upper(), "filename": name, "directory": "", "sheet": sheet.upper()}
             funcs[ref] = formulas.Parser().ast(self.formulas[ref], context=ctx)[1].compile()
         current: dict[str, Any] = {}

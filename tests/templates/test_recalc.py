@@ -263,3 +263,22 @@ def test_long_dependency_chain(tmp_path: Path) -> None:
         ws[f"A{r}"], ws[f"B{r}"] = 1, f"=B{r - 1}+A{r}"
     wb.save(path)
     assert recalc(path, cells=["Sheet!B1500"]) == {"Sheet!B1500": 1500.0}  # 1500 ones
+
+
+def test_awkward_file_and_sheet_names(tmp_path: Path) -> None:
+    # formulas mis-parses its node ids for such file names; the runtime renames the book.
+    path = tmp_path / "Bob's model [v2] (final).xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Ввод"
+    ws["A1"], ws["A2"] = 2, "=A1*3"
+    wb.create_sheet("Цены 2026")["A1"] = "='Ввод'!A2+1"
+    wb.save(path)
+    assert recalc(path) == {"Ввод!A2": 6.0, "Цены 2026!A1": 7.0}
+    assert recalc(path, inputs={"'ввод'!A1": 1}, cells=["'Цены 2026'!A1"]) == {
+        "Цены 2026!A1": 4.0
+    }
+    wb.create_sheet("Bob's")
+    wb.save(path)
+    with pytest.raises(WorkbookError, match="sheet name \"Bob's\" contains an apostrophe"):
+        recalc(path)
