@@ -183,6 +183,9 @@ def write_back(
         target = os.fspath(out)
         if os.path.exists(target) and os.path.samefile(src, target):
             raise WorkbookError(src, "output is the input file; pass in_place=True to replace it")
+    directory = os.path.dirname(os.path.abspath(target))
+    if not os.path.isdir(directory):
+        raise WorkbookError(target, f"output directory {directory} does not exist")
     calc = recalculation or Recalculation(src)
     values = calc.calculate(inputs)
     constants: dict[str, Value] = {}

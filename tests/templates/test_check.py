@@ -109,6 +109,7 @@ def test_cli_recalc_formats(book: Path) -> None:
         (["--cells", "Nowhere!A1"], "Nowhere!A1: no sheet named 'Nowhere'"),
         (["--format", "xml"], "--format 'xml'"),
         (["--in-place", "-o", "x.xlsx"], "either -o/--output or --in-place"),
+        (["-o", "/nonexistent-dir/x.xlsx"], "output directory /nonexistent-dir does not exist"),
     ],
 )
 def test_cli_recalc_bad_arguments_exit_2(book: Path, args: list[str], message: str) -> None:
