@@ -191,8 +191,15 @@ def write_back(
     constants: dict[str, Value] = {}
     for ref in inputs or {}:
         for cell in calc.resolve(ref):
-            if cell not in calc.formulas:
-                constants[cell] = values[cell]
+            if cell in calc.formulas:
+                # The file would say "value X" next to a formula that computes Y.
+                raise WorkbookError(
+                    src,
+                    "cannot write an input over a formula cell (the saved workbook would be "
+                    "stale); set the formula's inputs instead",
+                    cell=cell,
+                )
+            constants[cell] = values[cell]
 
     by_part: dict[str, tuple[dict[str, Value], dict[str, Value]]] = {}
     for sheet, part in calc.checked.sheets.items():

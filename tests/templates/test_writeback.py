@@ -142,3 +142,9 @@ def test_patch_keeps_namespace_prefixes_and_shared_formulas() -> None:
         b'<x:c r="A1"><x:f t="shared" ref="A1:A2" si="0">B1*2</x:f><x:v>4</x:v></x:c>'
         b'<x:c r="A2" t="e"><x:f t="shared" si="0"/><x:v>#N/A</x:v></x:c><x:col min="1"/>'
     )
+
+
+def test_input_over_a_formula_is_refused(rich_book: Path, tmp_path: Path) -> None:
+    with pytest.raises(WorkbookError, match="over a formula cell") as info:
+        write_back(rich_book, tmp_path / "out.xlsx", inputs={"out_monthly": 1})
+    assert info.value.cell == "Model!B4"
