@@ -299,9 +299,8 @@ def _scan_members(
         if info.is_dir():
             continue
         name = info.filename
-        is_xml = name.endswith((".xml", ".rels", ".vml")) or name == "[Content_Types].xml"
         try:
-            if is_xml:
+            if _looks_like_xml(zf, info):
                 _check_no_dtd(path, zf, info)
             count_cells = name.startswith("xl/worksheets/") and name.endswith(".xml")
             read = 0
@@ -331,6 +330,18 @@ def _scan_members(
             raise WorkbookError(path, f"corrupt zip member {name}: {exc}") from None
         except NotImplementedError as exc:
             raise WorkbookError(path, f"zip member {name}: {exc}") from None
+
+
+_XML_STARTS = (b"<", b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"\x00<", b"<\x00")
+
+
+def _looks_like_xml(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    """Any part a reader could parse as XML, whatever its name (rels may point anywhere)."""
+    if info.filename.endswith((".xml", ".rels", ".vml")):
+        return True
+    with zf.open(info) as member:
+        head = member.read(64).lstrip(b" \t\r\n")
+    return head.startswith(_XML_STARTS)
 
 
 def _check_no_dtd(path: str, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:

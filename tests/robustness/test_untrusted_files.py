@@ -400,3 +400,10 @@ def test_indirect_to_another_workbook(tmp_path: Path) -> None:
     # formulas resolves a literal INDIRECT when compiling, which would open the file.
     path = _sheet(tmp_path, "indirect.xlsx", {"B2": '=INDIRECT("[other.xlsx]Sheet!A1")'})
     refuse(path, "INDIRECT", "refers to another workbook", cell="Sheet!B2")
+
+
+def test_dtd_in_a_part_not_named_xml(tmp_path: Path) -> None:
+    # Relationships can point at any member name; the DTD check sniffs content instead.
+    bomb = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><x>&a;</x>'
+    data = _rewrite(_base_xlsx(), add={"xl/custom/data.bin": bomb})
+    refuse(_write(tmp_path, "hidden.xlsx", data), "part xl/custom/data.bin declares a DTD")
