@@ -14,10 +14,13 @@ Fallbacks
 ---------
 * A function in the add-in catalog (``udfs.formulas_adapter.formulas_functions()``) that the
   vectorised table lacks is called element by element (once per scenario).
-* A function known to ``formulas`` but not vectorised here, or syntax this compiler does not
-  parse, makes the whole workbook evaluate through plain ``formulas``, one scenario at a
-  time (slow but correct). Both are announced once with ``warnings.warn`` naming the
-  function and cell.
+* A cell using a function known to ``formulas`` but not vectorised here takes its value
+  from one plain ``formulas`` calculation done at compile time, as long as no input of the
+  batch changes its precedents; a batch whose inputs do change them runs through plain
+  ``formulas``, one scenario at a time (slow but correct).
+* Syntax this compiler does not parse, or an array formula spilling over several cells,
+  sends every batch of the workbook through plain ``formulas`` one scenario at a time.
+  Each fallback is announced with ``warnings.warn`` naming the function and cell.
 * A function nobody knows gives ``#NAME?``, as in Excel.
 """
 
@@ -46,6 +49,7 @@ from .values import (
     add_err,
     const,
     error,
+    from_python,
     merge_err,
     num_result,
     to_num,
@@ -119,6 +123,13 @@ class Plan:
         self.name_text: dict[str, str] = {}  # upper-case defined name → name as written
         self.whole_fallback: list[tuple[str, str]] = []  # (function or reason, cell)
         self.udf_calls: list[tuple[str, str]] = []
+        # Cells using a function only plain formulas implements: their value comes from one
+        # plain-formulas calculation while no input changes their precedents.
+        self.static_cells: set[Key] = set()
+        self.static_values: dict[Key, V] = {}
+        self.unvectorised: list[tuple[str, str]] = []
+        self._readers: dict[Key, set[Key]] | None = None
+        self._downstream_cache: dict[frozenset, frozenset] = {}
         self._subsets: dict[tuple, list[Key]] = {}
         self._udfs: dict[str, Callable[..., Any]] | None = None
         self._ref_model: Any = None
@@ -239,15 +250,31 @@ class Plan:
         if outputs is not None:
             out_keys = [o if isinstance(o, tuple) else self.resolve_ref(o, "outputs")
                         for o in outputs]
-        if self.whole_fallback:
+        order = None if self.whole_fallback else self._needed(out_keys, frozenset(in_keys))
+        if order is not None and self.static_cells and in_keys:
+            moved = self._downstream(frozenset(in_keys))
+            hit = [k for k in order if k in self.static_cells and k in moved]
+            if hit:
+                fn = next((f for f, c in self.unvectorised if c == key_text(hit[0])), "?")
+                warnings.warn(
+                    f"{Path(self.path).name}: the inputs change {key_text(hit[0])}, which uses "
+                    f"{fn} (not vectorised): this batch runs through plain formulas, one "
+                    "scenario at a time (slow)",
+                    stacklevel=2,
+                )
+                order = None
+        if order is None:
             env = self._evaluate_reference(in_keys, out_keys)
         else:
-            order = self._needed(out_keys, frozenset(in_keys))
+            static = self.static_values
             env = dict(self.consts)
             env.update(in_keys)
             ev = _Evaluator(env, self)
             formulas = self.formulas
             for k in order:
+                if k in static:
+                    env[k] = static[k]
+                    continue
                 try:
                     res = ev.eval(formulas[k])
                 except Exception as exc:  # a bug must not become a silent wrong number
@@ -260,6 +287,28 @@ class Plan:
         if outputs is None:
             return {k: env[k] for k in self.order}
         return {o: env.get(k, BLANK) for o, k in zip(outputs, out_keys, strict=True)}
+
+    def _downstream(self, inputs: frozenset[Key]) -> frozenset[Key]:
+        """Formula cells whose value depends on any of ``inputs``."""
+        hit = self._downstream_cache.get(inputs)
+        if hit is not None:
+            return hit
+        if self._readers is None:
+            readers: dict[Key, set[Key]] = {}
+            for k, node in self.formulas.items():
+                for r in _direct_cells(node):
+                    readers.setdefault(r, set()).add(k)
+            self._readers = readers
+        seen: set[Key] = set()
+        stack = list(inputs)
+        while stack:
+            for u in self._readers.get(stack.pop(), ()):
+                if u not in seen:
+                    seen.add(u)
+                    stack.append(u)
+        out = frozenset(seen)
+        self._downstream_cache[inputs] = out
+        return out
 
     def _evaluate_reference(self, in_keys: dict[Key, V], out_keys: list[Key] | None) -> dict:
         """Whole-workbook fallback: plain ``formulas``, one scenario at a time."""
@@ -290,6 +339,8 @@ class Plan:
         state["_subsets"] = {}
         state["_udfs"] = None
         state["_ref_model"] = None
+        state["_readers"] = None
+        state["_downstream_cache"] = {}
         return state
 
 
@@ -379,6 +430,7 @@ class _Compiler:
                 self.local_names[(ws.title, name.upper())] = dn.attr_text
         self.udfs = plan.udfs()
         self.cell = ""
+        self.static_hit = False
         self._name_cache: dict[tuple[str | None, str], tuple] = {}
         self._resolving: set[str] = set()
 
@@ -450,8 +502,9 @@ class _Compiler:
                 self.plan.udf_calls.append((name, self.cell))
                 return ("udf", name, args)
             if name in fx.known_to_formulas():
-                self.plan.whole_fallback.append((name, self.cell))
-                return ("c", error(ERR_NAME))
+                self.plan.unvectorised.append((name, self.cell))
+                self.static_hit = True
+                return ("unvec", name, args)
             warnings.warn(
                 f"{name} in {self.cell} is not a known function: it evaluates to #NAME?",
                 stacklevel=4,
@@ -482,7 +535,7 @@ def _direct_cells(node: tuple) -> set[Key]:
             stack.append(nd[1])
         elif kind == "bin":
             stack.extend(nd[2:4])
-        elif kind in ("fn", "udf"):
+        elif kind in ("fn", "udf", "unvec"):
             stack.extend(nd[2])
     return out
 
@@ -507,7 +560,7 @@ def _deps(node: tuple, formulas: Mapping[Key, tuple], by_sheet: Mapping[str, lis
     elif kind == "bin":
         _deps(node[2], formulas, by_sheet, out)
         _deps(node[3], formulas, by_sheet, out)
-    elif kind in ("fn", "udf"):
+    elif kind in ("fn", "udf", "unvec"):
         for a in node[2]:
             _deps(a, formulas, by_sheet, out)
 
@@ -555,9 +608,12 @@ def compile_workbook(path: str | Path) -> Plan:
             plan.name_text[name.upper()] = name
     for key, text in raw.items():
         comp.cell = key_text(key)
+        comp.static_hit = False
         plan.texts[key] = text
         try:
             plan.formulas[key] = comp.resolve(parse(text), key[0])
+            if comp.static_hit:
+                plan.static_cells.add(key)
         except FormulaSyntaxError as exc:
             plan.whole_fallback.append((str(exc), comp.cell))
             plan.formulas[key] = ("c", error(ERR_NAME))
@@ -569,6 +625,20 @@ def compile_workbook(path: str | Path) -> Plan:
         _deps(node, plan.formulas, by_sheet, out)
         plan.deps[k] = frozenset(out)
     plan.order = _toposort(plan, path)
+    if plan.static_cells and not plan.whole_fallback:
+        from .reference import ReferenceModel
+
+        values = ReferenceModel(path).calculate(None, sorted(plan.static_cells))
+        for k in plan.static_cells:
+            v = from_python(values.get(k))
+            plan.static_values[k] = const(0.0) if v.blank else v  # an empty result shows 0
+        what = "; ".join(f"{f} in {c}" for f, c in plan.unvectorised[:5])
+        warnings.warn(
+            f"{path.name}: {what} is not vectorised: its value comes from one plain formulas "
+            "calculation; batches whose inputs change its precedents run through plain "
+            "formulas one scenario at a time (slow)",
+            stacklevel=2,
+        )
     if plan.whole_fallback:
         what = "; ".join(f"{f} in {c}" for f, c in plan.whole_fallback[:5])
         warnings.warn(
@@ -660,6 +730,8 @@ class _Evaluator:
             return fx.call_elementwise(self.plan.udfs()[node[1]], args)
         if kind == "miss":
             return const(0.0)
+        if kind == "unvec":  # only inside static cells, which are never evaluated here
+            raise RuntimeError(f"{node[1]} is not vectorised")
         raise RuntimeError(f"unknown node {kind}")
 
     def scalar(self, node: tuple) -> V:

@@ -93,12 +93,26 @@ def test_elementwise_fallback_for_addin_functions(tmp_path, monkeypatch):
     assert len(calls) == 3
 
 
-def test_whole_workbook_fallback_for_unvectorised_functions(tmp_path):
-    p = _book(tmp_path / "fb.xlsx", {"A1": 2.0, "A2": "=SUMIF(A1:A1,\">1\")*A1"})
+def test_unvectorised_function_is_static_until_its_precedents_vary(tmp_path):
+    p = _book(tmp_path / "fb.xlsx", {"A1": 2.0, "B1": 1.0, "B2": 5.0, "B3": 7.0,
+                                     "A2": '=SUMIF(B1:B3,">1")', "A3": "=A1*A2"})
     with pytest.warns(UserWarning, match=r"SUMIF in S!A2"):
         plan = compile_workbook(p)
-    out = plan.evaluate({"S!A1": np.array([1.0, 3.0])}, ["S!A2"])
-    assert [out["S!A2"].item(i) for i in range(2)] == [0.0, 9.0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no fallback: A1 does not feed the SUMIF
+        out = plan.evaluate({"S!A1": np.array([1.0, 3.0])}, ["S!A3"])
+    assert [out["S!A3"].item(i) for i in range(2)] == [12.0, 36.0]
+    with pytest.warns(UserWarning, match=r"change S!A2, which uses SUMIF"):
+        out = plan.evaluate({"S!B2": np.array([0.0, 9.0])}, ["S!A3"])
+    assert [out["S!A3"].item(i) for i in range(2)] == [14.0, 32.0]
+
+
+def test_whole_workbook_fallback_for_unparsed_syntax(tmp_path):
+    p = _book(tmp_path / "ix.xlsx", {"A1": 2.0, "B1": 3.0, "A2": "=SUM(A1:B1 B1)*A1"})
+    with pytest.warns(UserWarning, match=r"whole workbook"):
+        plan = compile_workbook(p)
+    out = plan.evaluate({"S!A1": np.array([1.0, 4.0])}, ["S!A2"])
+    assert [out["S!A2"].item(i) for i in range(2)] == [3.0, 12.0]
 
 
 def test_unknown_function_is_name_error(tmp_path):
