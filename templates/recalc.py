@@ -218,6 +218,12 @@ class Recalculation:
         self.sheet_names = [ws.title for ws in self._book.worksheets]
         self._sheet_by_upper = {s.upper(): s for s in self.sheet_names}
         self.formulas = self._collect_formulas()
+        if len(self.formulas) > limits.max_formula_cells:
+            raise WorkbookError(
+                self.path,
+                f"workbook has {len(self.formulas):,} formula cells, above the limit of "
+                f"{limits.max_formula_cells:,} for headless recalculation",
+            )
         self._check(known)
         self._model = self._build_model()
         self._node_prefix = f"[{_BOOK_NAME}]"

@@ -282,3 +282,10 @@ def test_awkward_file_and_sheet_names(tmp_path: Path) -> None:
     wb.save(path)
     with pytest.raises(WorkbookError, match="sheet name \"Bob's\" contains an apostrophe"):
         recalc(path)
+
+
+def test_formula_cell_limit(model_book: Path) -> None:
+    from templates.xlsx_safety import Limits
+
+    with pytest.raises(WorkbookError, match="3 formula cells, above the limit of 2"):
+        recalc(model_book, limits=Limits(max_formula_cells=2))
