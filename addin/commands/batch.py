@@ -50,6 +50,17 @@ def _split(values: list[str] | None) -> list[str]:
     return out
 
 
+def _default_outputs(book: Path) -> list[str]:
+    """The workbook's ``out_*`` names, or a bad-input error asking for ``--outputs``."""
+    from templates.batch import get_plan
+    from templates.batch.errors import BatchInputError
+
+    outs = get_plan(book).output_names()
+    if not outs:
+        raise BatchInputError("--outputs", "is needed: the workbook has no out_* names", None)
+    return outs
+
+
 def _progress_wanted(flag: bool | None) -> bool:
     return sys.stderr.isatty() if flag is None else flag
 
@@ -66,8 +77,10 @@ def register(app: typer.Typer) -> None:
                          "Sheet!A1 or a defined name. The full grid is evaluated."),
         ],
         outputs: Annotated[
-            list[str], typer.Option("--outputs", help="Output REF (repeatable or A,B,C).")
-        ],
+            list[str] | None,
+            typer.Option("--outputs", help="Output REF (repeatable or A,B,C). Default: the "
+                         "workbook's out_* defined names."),
+        ] = None,
         output: Annotated[
             Path | None, typer.Option("-o", "--output", help="Write the table as CSV here "
                                       "(default: CSV on stdout).")
@@ -86,15 +99,12 @@ def register(app: typer.Typer) -> None:
         ] = None,
     ) -> None:
         """Evaluate a grid of input values and tabulate the outputs."""
-        from templates.batch.errors import BatchInputError
         from templates.batch.sweep import parse_vary_option
         from templates.batch.sweep import sweep as run_sweep
 
         with _bad_input_exits():
             spec = dict(parse_vary_option(v) for v in vary)
-            outs = _split(outputs)
-            if not outs:
-                raise BatchInputError("--outputs", "needs at least one output cell", outputs)
+            outs = _split(outputs) or _default_outputs(book)
             df = run_sweep(book, spec, outs, workers=workers, dask=dask,
                            progress=_progress_wanted(progress))
             if output is not None:
@@ -118,8 +128,10 @@ def register(app: typer.Typer) -> None:
                          "triangular(lo,mode,hi), pert(lo,mode,hi)."),
         ],
         outputs: Annotated[
-            list[str], typer.Option("--outputs", help="Output REF (repeatable or A,B,C).")
-        ],
+            list[str] | None,
+            typer.Option("--outputs", help="Output REF (repeatable or A,B,C). Default: the "
+                         "workbook's out_* defined names."),
+        ] = None,
         n: Annotated[int, typer.Option("-n", help="Number of draws.")] = 10_000,
         seed: Annotated[int | None, typer.Option(help="Seed: same seed, same numbers.")] = None,
         compare: Annotated[
@@ -153,7 +165,7 @@ def register(app: typer.Typer) -> None:
 
         with _bad_input_exits():
             dists = dict(parse_dist_option(d) for d in dist)
-            outs = _split(outputs)
+            outs = _split(outputs) or _default_outputs(book)
             cmp = None
             if compare is not None:
                 cmp = [c.strip() for c in compare.split(",")]

@@ -101,3 +101,21 @@ def test_registered_in_the_real_cli():
 
     names = {c.name or c.callback.__name__ for c in real.registered_commands}
     assert {"sweep", "simulate"} <= names
+
+
+def test_outputs_default_to_out_names(app, tco_book):
+    r = run(app, "sweep", tco_book, "--vary", "gpu_hourly=1:2:2")
+    assert r.exit_code == 0, r.output
+    assert r.stdout.splitlines()[0] == "gpu_hourly,out_api_monthly,out_selfhost_monthly"
+
+
+def test_no_outputs_and_no_out_names_is_bad_input(app, function_book):
+    r = run(app, "sweep", function_book, "--vary", "x=1:2:2")
+    assert r.exit_code == 2 and "--outputs" in r.stderr
+
+
+def test_progress_bar_runs_over_chunks(app, tco_book):
+    r = run(app, "simulate", tco_book, "--dist", "gpu_hourly=uniform(1,3)", "-n", "25000",
+            "--seed", "1", "--progress", "--json")
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["n"] == 25000
