@@ -55,9 +55,11 @@ Value = float | str | bool | None
 # Excel stores calls to functions that are not its own under prefixes:
 # * ``_xll.NAME`` — a function registered by an XLL add-in (PyXLL, Excel-DNA). Writers
 #   that round-trip Excel files add it "when saving add-in functions in the 2007 format"
-#   (Infragistics Excel engine), and readers such as LibreOffice's OOXML import strip it.
-# * ``_xludf.NAME`` — a user-defined function Excel could not resolve when saving; the
-#   OOXML formula prefixes list it for UDFs (alongside ``_xlfn.`` for newer built-ins).
+#   (comment in Infragistics' Excel engine), and other formula engines strip ``_XLL.``
+#   next to ``_XLFN.``/``_XLWS.`` as Excel storage prefixes.
+# * ``_xludf.NAME`` — the prefix for user-defined functions in Excel's list of OOXML
+#   formula prefixes (as collected in a StackExchange answer; we found no ECMA-376
+#   text for it), seen for UDFs Excel could not resolve when saving.
 # * ``[1]!NAME`` — a VBA function in another workbook, typically an .xlam add-in: the
 #   formula goes through an external link (``xl/externalLinks/externalLink1.xml``,
 #   ECMA-376 Part 1 §18.14). ``formulas`` cannot parse it; xlsx_safety rewrites it to
