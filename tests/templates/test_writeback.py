@@ -148,3 +148,29 @@ def test_input_over_a_formula_is_refused(rich_book: Path, tmp_path: Path) -> Non
     with pytest.raises(WorkbookError, match="over a formula cell") as info:
         write_back(rich_book, tmp_path / "out.xlsx", inputs={"out_monthly": 1})
     assert info.value.cell == "Model!B4"
+
+
+def test_shared_formulas_as_excel_writes_them(tmp_path: Path) -> None:
+    """Excel stores a filled-down formula once (t="shared") and references it."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for r in range(1, 4):
+        ws[f"A{r}"], ws[f"B{r}"] = r, f"=A{r}*2"
+    src = tmp_path / "plain.xlsx"
+    wb.save(src)
+    shared = tmp_path / "shared.xlsx"
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(shared, "w", zipfile.ZIP_DEFLATED) as zo:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = (
+                    data.replace(b"<f>A1*2</f>", b'<f t="shared" ref="B1:B3" si="0">A1*2</f>')
+                    .replace(b"<f>A2*2</f>", b'<f t="shared" si="0"/>')
+                    .replace(b"<f>A3*2</f>", b'<f t="shared" si="0"/>')
+                )
+            zo.writestr(info, data)
+    out = write_back(shared, tmp_path / "out.xlsx")
+    with zipfile.ZipFile(out) as zf:
+        xml = zf.read("xl/worksheets/sheet1.xml")
+    assert b'<c r="B3"><f t="shared" si="0"/><v>6</v></c>' in xml  # 3*2 by hand
+    assert check(out).ok
