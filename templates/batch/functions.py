@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import math
+import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -912,6 +913,234 @@ def CHOOSE(i: Arg, *options: Arg) -> V:
     for j, opt in enumerate(options, start=1):
         out = select(k == j, _sc(opt), out)
     return V(out.d, merge_err(e, out.e))
+
+
+# ---------------------------------------------------------------------------------------
+# Conditional aggregates (SUMIF family) and a few more
+# ---------------------------------------------------------------------------------------
+_CRIT_OPS = (">=", "<=", "<>", ">", "<", "=")
+
+
+def _crit_stacks(cells: list[V], n: int) -> dict[str, np.ndarray]:
+    """Per cell × scenario: numbers (numeric text counts, as SUMIF reads it), text
+    (case-folded), logicals and blanks."""
+    num, isn, txt, ist = _stack(cells, n)
+    # SUMIF-style matching reads numeric text as a number ("5" matches 5).
+    for i, j in zip(*np.nonzero(ist), strict=True):
+        y = parse_number(txt[i, j])
+        if y is not None:
+            num[i, j] = y
+            isn[i, j] = True
+    bv, isb = _stack_bools(cells, n)
+    blank = np.array([c.blank for c in cells], dtype=bool)[:, None]
+    return {"num": num, "isn": isn, "txt": txt, "ist": ist, "bv": bv, "isb": isb,
+            "blank": np.broadcast_to(blank, num.shape)}
+
+
+def _wild(pattern: str) -> Any:
+    import re
+
+    out, i = [], 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "~" and i + 1 < len(pattern) and pattern[i + 1] in "*?~":
+            out.append(re.escape(pattern[i + 1]))
+            i += 2
+            continue
+        out.append(".*" if ch == "*" else "." if ch == "?" else re.escape(ch))
+        i += 1
+    return re.compile("".join(out), re.S)
+
+
+def _one_criterion(c: object, st: dict[str, np.ndarray]) -> np.ndarray:
+    """(cells × scenarios) mask of cells meeting one criterion value (Excel rules).
+
+    Numbers match equal numbers; ``">=5"``-style text compares numbers with numbers and
+    text with text (case-insensitive); ``"<>x"`` matches every cell that is not ``x``
+    (blanks too); plain text matches case-insensitively with ``*``/``?`` wildcards (``~``
+    escapes); ``""`` matches blanks.
+    """
+    if isinstance(c, bool | np.bool_):
+        return st["isb"] & (st["bv"] == bool(c))
+    if not isinstance(c, str):
+        return st["isn"] & (st["num"] == float(c))
+    op, operand = "=", c
+    for k in _CRIT_OPS:
+        if c.startswith(k) and c != k:
+            op, operand = k, c[len(k):]
+            break
+    val = parse_number(operand) if operand.strip() else None
+    fn = _OPS[op]
+    if val is not None:
+        m = st["isn"] & fn(st["num"], val)
+        if op == "<>":
+            m = ~(st["isn"] & (st["num"] == val))
+        return m
+    up = operand.upper()
+    if op in ("=", "<>"):
+        if up == "":
+            eq = st["blank"] | (st["ist"] & (st["txt"] == ""))
+        elif any(ch in up for ch in "*?"):
+            rx = _wild(up)
+            eq = st["ist"] & np.vectorize(lambda t: bool(rx.fullmatch(t)), otypes=[bool])(
+                st["txt"])
+        else:
+            if "~" in up:
+                up = up.replace("~*", "*").replace("~?", "?").replace("~~", "~")
+            eq = st["ist"] & (st["txt"] == up)
+        return eq if op == "=" else ~eq
+    return st["ist"] & fn(st["txt"], up)
+
+
+def _criteria_mask(rng: R, crit: Arg, n: int) -> np.ndarray:
+    cells = list(rng.flat())
+    cv = _sc(crit)
+    st = _crit_stacks(cells, n)
+    d = np.broadcast_to(cv.d if not cv.blank else np.array([""], dtype=object), (n,))
+    if cv.blank:
+        return _one_criterion("", st)
+    if d.dtype == np.float64:
+        return st["isn"] & (st["num"] == d[None, :])
+    if d.dtype == bool:
+        return st["isb"] & (st["bv"] == d[None, :])
+    out = np.zeros((len(cells), n), bool)
+    for u in set(d.tolist()):
+        cols = np.array([x == u and type(x) is type(u) for x in d])
+        out[:, cols] = _one_criterion(u, st)[:, cols]
+    return out
+
+
+def _range_n(*args: Arg) -> int:
+    lens = [1]
+    for a in args:
+        if isinstance(a, R):
+            lens.extend(len(c.d) for c in a.flat())
+        elif isinstance(a, V):
+            lens.append(len(a.d))
+    return max(lens)
+
+
+def _values_stack(rng: R, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(numbers, is-number (numeric text does not count), error codes), cells × scenarios."""
+    cells = list(rng.flat())
+    num, isn, _, _ = _stack(cells, n)
+    err = np.stack([np.broadcast_to(c.e if c.e is not None else np.zeros(1, np.int8), (n,))
+                    for c in cells])
+    return np.where(isn, num, 0.0), isn, err
+
+
+def _masked_err(mask: np.ndarray, err: np.ndarray) -> np.ndarray | None:
+    e = np.where(mask, err, 0)
+    if not e.any():
+        return None
+    first = np.argmax(e != 0, axis=0)
+    return e[first, np.arange(e.shape[1])].astype(np.int8)
+
+
+def _ifs(args: tuple[Arg, ...], value_range: Arg, kind: str) -> V:
+    """Shared body of SUMIF(S)/COUNTIF(S)/AVERAGEIF(S)/MAXIFS/MINIFS."""
+    pairs = list(zip(args[0::2], args[1::2], strict=False))
+    if not pairs or len(args) % 2:
+        return error(ERR_VALUE)
+    ranges = [_as_range(r) for r, _ in pairs]
+    shape = (ranges[0].rows, ranges[0].cols)
+    if any((r.rows, r.cols) != shape for r in ranges):
+        return error(ERR_VALUE)
+    n = _range_n(*args, value_range)
+    mask = np.ones((shape[0] * shape[1], n), bool)
+    for r, (_, c) in zip(ranges, pairs, strict=True):
+        mask &= _criteria_mask(r, c, n)
+    if kind == "count":
+        return V(mask.sum(axis=0).astype(float))
+    vr = _as_range(value_range) if value_range is not None else ranges[0]
+    if (vr.rows, vr.cols) != shape:
+        return error(ERR_VALUE)
+    vals, isn, err = _values_stack(vr, n)
+    e = _masked_err(mask, err)
+    use = mask & isn & (err == 0)
+    with np.errstate(all="ignore"):
+        if kind == "sum":
+            return num_result(np.where(use, vals, 0.0).sum(axis=0), e)
+        cnt = use.sum(axis=0)
+        if kind == "average":
+            e = add_err(e, cnt == 0, ERR_DIV0)
+            return num_result(np.where(use, vals, 0.0).sum(axis=0) / np.maximum(cnt, 1), e)
+        fill = -np.inf if kind == "max" else np.inf
+        x = np.where(use, vals, fill)
+        r = x.max(axis=0) if kind == "max" else x.min(axis=0)
+        return num_result(np.where(cnt == 0, 0.0, r), e)
+
+
+@_register("SUMIF", refs=True)
+def SUMIF(rng: Arg, crit: Arg, sum_range: Arg = None) -> V:
+    return _ifs((rng, crit), sum_range, "sum")
+
+
+@_register("SUMIFS", refs=True)
+def SUMIFS(sum_range: Arg, *args: Arg) -> V:
+    return _ifs(args, sum_range, "sum")
+
+
+@_register("COUNTIF", refs=True)
+def COUNTIF(rng: Arg, crit: Arg) -> V:
+    return _ifs((rng, crit), None, "count")
+
+
+@_register("COUNTIFS", refs=True)
+def COUNTIFS(*args: Arg) -> V:
+    return _ifs(args, None, "count")
+
+
+@_register("AVERAGEIF", refs=True)
+def AVERAGEIF(rng: Arg, crit: Arg, avg_range: Arg = None) -> V:
+    return _ifs((rng, crit), avg_range, "average")
+
+
+@_register("AVERAGEIFS", refs=True)
+def AVERAGEIFS(avg_range: Arg, *args: Arg) -> V:
+    return _ifs(args, avg_range, "average")
+
+
+@_register("MAXIFS", refs=True)
+def MAXIFS(max_range: Arg, *args: Arg) -> V:
+    return _ifs(args, max_range, "max")
+
+
+@_register("MINIFS", refs=True)
+def MINIFS(min_range: Arg, *args: Arg) -> V:
+    return _ifs(args, min_range, "min")
+
+
+@_register("MEDIAN", refs=True)
+def MEDIAN(*args: Arg) -> V:
+    cols, e = [], None
+    for x, mask, err in _numeric_parts(args):
+        cols.append(x if mask is None else np.where(mask, x, np.nan))
+        e = merge_err(e, err)
+    if not cols:
+        return error(ERR_NUM)
+    n = max(len(c) for c in cols)
+    stack = np.stack([np.broadcast_to(c, (n,)) for c in cols])
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns → #NUM! below
+        med = np.nanmedian(stack, axis=0)
+    return num_result(med, e)
+
+
+@_register("LOG")
+def LOG(x: Arg, base: Arg = None) -> V:
+    a, ea = _num(x)
+    b, eb = _num(base, 10.0)
+    e = merge_err(ea, eb)
+    e = add_err(e, (a <= 0) | (b <= 0), ERR_NUM)
+    e = add_err(e, b == 1, ERR_DIV0)
+    with np.errstate(all="ignore"):
+        return num_result(np.log(a) / np.log(b), e)
+
+
+@_register("ISBLANK")
+def ISBLANK(x: Arg) -> V:
+    return const(bool(_sc(x).blank))
 
 
 # ---------------------------------------------------------------------------------------

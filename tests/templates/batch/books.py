@@ -52,6 +52,15 @@ FUNCTION_FORMULAS = [
     "=Inputs!B8", "=Inputs!B8+1", '=Inputs!B6&""', "=x/0", "=SQRT(-1)", "=LN(0)",
     "=IFERROR(SQRT(y),NA())", "=B1+B2*B3", "=SUM(B1:B5)", "=#N/A", "=NA()+1",
     "=IF(x>5,B2,B4)", "=x*100", '=IF(y>0,"up",y)&"!"',
+    # Appended (row numbers above are used by tests): conditional aggregates and more.
+    '=SUMIF(Tables!A2:A6,">3")', '=SUMIF(Tables!C2:C6,"gpu*",Tables!B2:B6)',
+    "=SUMIF(Tables!A2:A6,rate_row,Tables!B2:B6)", '=COUNTIF(Tables!C2:C6,"GPU-B")',
+    '=COUNTIF(Tables!A2:A6,"<="&x)', '=COUNTIFS(Tables!A2:A6,">1",Tables!B2:B6,"<3")',
+    '=AVERAGEIF(Tables!A2:A6,">=3",Tables!B2:B6)', '=AVERAGEIFS(Tables!B2:B6,Tables!A2:A6,">"&y)',
+    '=_xlfn.MAXIFS(Tables!B2:B6,Tables!A2:A6,"<"&x)',
+    '=_xlfn.MINIFS(Tables!B2:B6,Tables!A2:A6,">"&y)', "=MEDIAN(Tables!A2:A6,x)",
+    "=MEDIAN(Tables!A2:A5)", "=LOG(x)", "=LOG(x,2)", "=ISBLANK(Inputs!B8)",
+    "=ISBLANK(Inputs!B1)", '=SUMIF(Tables!C2:C6,"gpu-?",Tables!A2:A6)',
 ]
 
 

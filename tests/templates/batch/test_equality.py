@@ -20,6 +20,10 @@ KNOWN_DIFFERENCES = {
     '=COUNT(x,y,"t")': 2.0,
     "=SUM(INDEX(Tables!A2:C6,0,2))": 11.25,
     "=_xlfn.CEILING.MATH(-2.5)": -2.0,
+    # Wildcard criteria are case-insensitive in Excel ("gpu*" matches "GPU-C"); formulas'
+    # wildcard match is case-sensitive.
+    '=SUMIF(Tables!C2:C6,"gpu*",Tables!B2:B6)': 11.25,
+    '=SUMIF(Tables!C2:C6,"gpu-?",Tables!A2:A6)': 30.0,
 }
 
 # Numbers turned into text by & : Excel writes 15 significant digits (General format),
