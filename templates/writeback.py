@@ -182,7 +182,9 @@ def write_back(
     else:
         target = os.fspath(out)
         if os.path.exists(target) and os.path.samefile(src, target):
-            raise WorkbookError(src, "output is the input file; pass in_place=True to replace it")
+            raise WorkbookError(
+                src, "output is the input file; use --in-place (in_place=True) to replace it"
+            )
     directory = os.path.dirname(os.path.abspath(target))
     if not os.path.isdir(directory):
         raise WorkbookError(target, f"output directory {directory} does not exist")
