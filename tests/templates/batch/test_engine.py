@@ -95,16 +95,16 @@ def test_elementwise_fallback_for_addin_functions(tmp_path, monkeypatch):
 
 def test_unvectorised_function_is_static_until_its_precedents_vary(tmp_path):
     p = _book(tmp_path / "fb.xlsx", {"A1": 2.0, "B1": 1.0, "B2": 5.0, "B3": 7.0,
-                                     "A2": '=SUMIF(B1:B3,">1")', "A3": "=A1*A2"})
-    with pytest.warns(UserWarning, match=r"SUMIF in S!A2"):
+                                     "A2": "=SUMSQ(B1:B3)", "A3": "=A1*A2"})
+    with pytest.warns(UserWarning, match=r"SUMSQ in S!A2"):
         plan = compile_workbook(p)
     with warnings.catch_warnings():
-        warnings.simplefilter("error")  # no fallback: A1 does not feed the SUMIF
+        warnings.simplefilter("error")  # no fallback: A1 does not feed the SUMSQ
         out = plan.evaluate({"S!A1": np.array([1.0, 3.0])}, ["S!A3"])
-    assert [out["S!A3"].item(i) for i in range(2)] == [12.0, 36.0]
-    with pytest.warns(UserWarning, match=r"change S!A2, which uses SUMIF"):
+    assert [out["S!A3"].item(i) for i in range(2)] == [75.0, 225.0]
+    with pytest.warns(UserWarning, match=r"change S!A2, which uses SUMSQ"):
         out = plan.evaluate({"S!B2": np.array([0.0, 9.0])}, ["S!A3"])
-    assert [out["S!A3"].item(i) for i in range(2)] == [14.0, 32.0]
+    assert [out["S!A3"].item(i) for i in range(2)] == [100.0, 262.0]
 
 
 def test_whole_workbook_fallback_for_unparsed_syntax(tmp_path):
