@@ -18,8 +18,10 @@ Fallbacks
   from one plain ``formulas`` calculation done at compile time, as long as no input of the
   batch changes its precedents; a batch whose inputs do change them runs through plain
   ``formulas``, one scenario at a time (slow but correct).
-* Syntax this compiler does not parse, or an array formula spilling over several cells,
-  sends every batch of the workbook through plain ``formulas`` one scenario at a time.
+* A multi-cell array formula (a spilled table) is treated the same way: every cell it fills
+  is static while its precedents do not vary.
+* Syntax this compiler does not parse sends every batch of the workbook through plain
+  ``formulas`` one scenario at a time.
   Each fallback is announced with ``warnings.warn`` naming the function and cell.
 * A function nobody knows gives ``#NAME?``, as in Excel.
 """
@@ -255,11 +257,13 @@ class Plan:
             moved = self._downstream(frozenset(in_keys))
             hit = [k for k in order if k in self.static_cells and k in moved]
             if hit:
-                fn = next((f for f, c in self.unvectorised if c == key_text(hit[0])), "?")
+                cell = key_text(hit[0])
+                fn = next((f for f, c in self.unvectorised if c == cell), None)
+                what = fn or f"an array formula ({self.texts.get(hit[0], '')})"
                 warnings.warn(
-                    f"{Path(self.path).name}: the inputs change {key_text(hit[0])}, which uses "
-                    f"{fn} (not vectorised): this batch runs through plain formulas, one "
-                    "scenario at a time (slow)",
+                    f"{Path(self.path).name}: the inputs change {cell}, which uses {what} "
+                    "(not vectorised): this batch runs through plain formulas, one scenario "
+                    "at a time (slow)",
                     stacklevel=2,
                 )
                 order = None
@@ -582,6 +586,7 @@ def compile_workbook(path: str | Path) -> Plan:
     plan.sheets = [ws.title for ws in wb.worksheets]
     dims: dict[str, tuple[int, int]] = {}
     raw: dict[Key, str] = {}
+    spills: dict[Key, str] = {}  # anchor of a multi-cell array formula → its range
     for ws in wb.worksheets:
         max_r = max_c = 1
         for (r, c), cell in ws._cells.items():  # sparse dict: only cells that exist
@@ -593,7 +598,7 @@ def compile_workbook(path: str | Path) -> Plan:
             text = getattr(v, "text", None)  # ArrayFormula
             if text is not None:
                 if getattr(v, "ref", None) and ":" in str(v.ref):
-                    plan.whole_fallback.append(("array formula", key_text(key)))
+                    spills[key] = str(v.ref)
                 raw[key] = text
             elif isinstance(v, str) and v.startswith("=") and len(v) > 1:
                 raw[key] = v
@@ -617,6 +622,24 @@ def compile_workbook(path: str | Path) -> Plan:
         except FormulaSyntaxError as exc:
             plan.whole_fallback.append((str(exc), comp.cell))
             plan.formulas[key] = ("c", error(ERR_NAME))
+    # A multi-cell array formula (a spilled table) is not vectorised: every cell it fills
+    # is static (value from one plain formulas calculation) with the anchor's precedents.
+    for anchor, ref in spills.items():
+        m = _REF_RE.match(ref)
+        node = plan.formulas.get(anchor)
+        if m is None or node is None or plan.whole_fallback:
+            plan.whole_fallback.append(("array formula", key_text(anchor)))
+            continue
+        area = _resolve_match(m, anchor[0], plan.sheets, "array formula", ref, dims)
+        cells = [area[1]] if area[0] == "ref" else [
+            (anchor[0], r, c) for r in range(area[2], area[4] + 1)
+            for c in range(area[3], area[5] + 1)]
+        for cell in cells:
+            plan.consts.pop(cell, None)
+            plan.formulas[cell] = node
+            plan.texts[cell] = raw[anchor]
+            plan.static_cells.add(cell)
+        plan.unvectorised.append(("array formula", key_text(anchor)))
     by_sheet: dict[str, list[Key]] = {}
     for k in plan.formulas:
         by_sheet.setdefault(k[0], []).append(k)

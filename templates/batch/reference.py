@@ -114,12 +114,30 @@ class ReferenceModel:
         for fk, val in sol.items():
             key = self.parse_key(fk)
             if key is None:
+                # An array formula's result is keyed by its whole range ('…'!B1:B3):
+                # spread it over the cells it fills.
+                for cell_key, cell_val in self._spread(fk, val):
+                    if wanted is None:
+                        out.setdefault(cell_key, cell_val)
+                    elif cell_key in wanted:
+                        out.setdefault(wanted[cell_key], cell_val)
                 continue
             if wanted is None:
                 out[key] = to_python(val)
             elif key in wanted:
                 out[wanted[key]] = to_python(val)
         return out
+
+    def _spread(self, fkey: str, val: Any) -> list[tuple[Key, Any]]:
+        if "!" not in fkey or ":" not in fkey.rsplit("!", 1)[1]:
+            return []
+        first = self.parse_key(fkey.split(":", 1)[0])
+        arr = getattr(val, "value", val)
+        if first is None or not isinstance(arr, np.ndarray) or arr.ndim != 2:
+            return []
+        sheet, r0, c0 = first
+        return [((sheet, r0 + i, c0 + j), to_python(arr[i, j]))
+                for i in range(arr.shape[0]) for j in range(arr.shape[1])]
 
     def compile(self, inputs: list[Key], outputs: list[Key]) -> Any:
         """``formulas``' own compiled function: ``f(*input_values) -> outputs``."""

@@ -166,3 +166,28 @@ def test_strings_and_bools_as_inputs(function_plan):
         out = function_plan.evaluate({"Inputs!B6": np.array(["a", "b"], dtype=object)},
                                      ["Calc!B10"])
     assert [out["Calc!B10"].item(i) for i in range(2)] == ["n=a", "n=b"]
+
+
+def test_spilled_array_formula_is_static_until_its_precedents_vary(tmp_path):
+    from openpyxl.worksheet.formula import ArrayFormula
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "S"
+    for i in range(1, 4):
+        ws.cell(i, 1, i * 1.5)
+    ws["B1"] = ArrayFormula("B1:B3", "=A1:A3*2")
+    ws["C1"] = "=SUM(B1:B3)+D1"
+    ws["D1"] = 1.0
+    ws["E1"] = ArrayFormula("E1", "=SUM(A1:A3*A1:A3)")  # one cell: vectorised
+    wb.save(tmp_path / "af.xlsx")
+    with pytest.warns(UserWarning, match=r"array formula in S!B1"):
+        plan = compile_workbook(tmp_path / "af.xlsx")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = plan.evaluate({"S!D1": [0.0, 10.0]}, ["S!C1", "S!B3", "S!E1"])
+    assert [out["S!C1"].item(i) for i in range(2)] == [18.0, 28.0]
+    assert out["S!B3"].item() == 9.0 and out["S!E1"].item() == 31.5
+    with pytest.warns(UserWarning, match=r"array formula"):
+        out = plan.evaluate({"S!A3": [0.0, 1.0]}, ["S!C1"])
+    assert [out["S!C1"].item(i) for i in range(2)] == [10.0, 12.0]
