@@ -131,6 +131,7 @@ class Plan:
         self.static_values: dict[Key, V] = {}
         self.unvectorised: list[tuple[str, str]] = []
         self._readers: dict[Key, set[Key]] | None = None
+        self._big_readers: list[tuple[Key, tuple]] = []
         self._downstream_cache: dict[frozenset, frozenset] = {}
         self._subsets: dict[tuple, list[Key]] = {}
         self._udfs: dict[str, Callable[..., Any]] | None = None
@@ -299,14 +300,23 @@ class Plan:
             return hit
         if self._readers is None:
             readers: dict[Key, set[Key]] = {}
+            big_readers: list[tuple[Key, tuple]] = []
             for k, node in self.formulas.items():
-                for r in _direct_cells(node):
+                big: list[tuple] = []
+                for r in _direct_cells(node, big):
                     readers.setdefault(r, set()).add(k)
+                big_readers.extend((k, b) for b in big)
             self._readers = readers
+            self._big_readers = big_readers
         seen: set[Key] = set()
         stack = list(inputs)
         while stack:
-            for u in self._readers.get(stack.pop(), ()):
+            cell = stack.pop()
+            users = set(self._readers.get(cell, ()))
+            for k, (sh, r1, c1, r2, c2) in self._big_readers:  # whole-column style ranges
+                if cell[0] == sh and r1 <= cell[1] <= r2 and c1 <= cell[2] <= c2:
+                    users.add(k)
+            for u in users:
                 if u not in seen:
                     seen.add(u)
                     stack.append(u)
@@ -344,6 +354,7 @@ class Plan:
         state["_udfs"] = None
         state["_ref_model"] = None
         state["_readers"] = None
+        state["_big_readers"] = []
         state["_downstream_cache"] = {}
         return state
 
@@ -522,8 +533,9 @@ class _Compiler:
         return text.upper() in self.global_names or (sheet, text.upper()) in self.local_names
 
 
-def _direct_cells(node: tuple) -> set[Key]:
-    """Cells a syntax tree reads directly (ranges expanded; small ranges only)."""
+def _direct_cells(node: tuple, big: list[tuple] | None = None) -> set[Key]:
+    """Cells a syntax tree reads directly (ranges expanded); ranges too large to expand
+    are appended to ``big`` as ``(sheet, r1, c1, r2, c2)`` when given."""
     out: set[Key] = set()
     stack = [node]
     while stack:
@@ -535,6 +547,8 @@ def _direct_cells(node: tuple) -> set[Key]:
             _, sheet, r1, c1, r2, c2 = nd
             if (r2 - r1 + 1) * (c2 - c1 + 1) <= _MAX_EXPAND:
                 out.update((sheet, r, c) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1))
+            elif big is not None:
+                big.append((sheet, r1, c1, r2, c2))
         elif kind in ("neg", "pos", "pct"):
             stack.append(nd[1])
         elif kind == "bin":

@@ -93,7 +93,13 @@ def test_elementwise_fallback_for_addin_functions(tmp_path, monkeypatch):
     assert len(calls) == 3
 
 
-def test_unvectorised_function_is_static_until_its_precedents_vary(tmp_path):
+@pytest.mark.parametrize("max_expand", [200_000, 2])
+def test_unvectorised_function_is_static_until_its_precedents_vary(tmp_path, monkeypatch,
+                                                                  max_expand):
+    import templates.batch.compile as comp
+
+    # max_expand=2 takes the path for ranges too large to enumerate cell by cell.
+    monkeypatch.setattr(comp, "_MAX_EXPAND", max_expand)
     p = _book(tmp_path / "fb.xlsx", {"A1": 2.0, "B1": 1.0, "B2": 5.0, "B3": 7.0,
                                      "A2": "=SUMSQ(B1:B3)", "A3": "=A1*A2"})
     with pytest.warns(UserWarning, match=r"SUMSQ in S!A2"):
