@@ -37,6 +37,20 @@ def _bad_input_exits() -> Iterator[None]:
         _fail(f"{exc.filename or ''}: {exc.strerror or exc}")
 
 
+@contextlib.contextmanager
+def _warnings_as_lines() -> Iterator[None]:
+    """Show fallback warnings as ``llm-tco: warning: …`` lines on stderr (no source line)."""
+    import warnings
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        print(f"llm-tco: warning: {' '.join(str(message).split())}", file=sys.stderr)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("default")
+        warnings.showwarning = show
+        yield
+
+
 def _fail(message: str) -> None:
     print(f"llm-tco: error: {' '.join(message.split())}", file=sys.stderr)
     raise typer.Exit(EXIT_BAD_INPUT)
@@ -102,7 +116,7 @@ def register(app: typer.Typer) -> None:
         from templates.batch.sweep import parse_vary_option
         from templates.batch.sweep import sweep as run_sweep
 
-        with _bad_input_exits():
+        with _bad_input_exits(), _warnings_as_lines():
             spec = dict(parse_vary_option(v) for v in vary)
             outs = _split(outputs) or _default_outputs(book)
             df = run_sweep(book, spec, outs, workers=workers, dask=dask,
@@ -163,7 +177,7 @@ def register(app: typer.Typer) -> None:
         from templates.batch.errors import BatchInputError
         from templates.batch.simulate import simulate as run_simulate
 
-        with _bad_input_exits():
+        with _bad_input_exits(), _warnings_as_lines():
             dists = dict(parse_dist_option(d) for d in dist)
             outs = _split(outputs) or _default_outputs(book)
             cmp = None

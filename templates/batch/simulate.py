@@ -111,7 +111,13 @@ class SimulationResult:
             out["compare"] = {"a": self.compare[0], "b": self.compare[1],
                               "p_a_less_b": self.p_a_less_b}
         if self.tornado is not None:
-            out["tornado"] = self.tornado.to_dict(orient="records")
+            out["tornado"] = [
+                {k: (None if isinstance(v, float) and not math.isfinite(v) else v)
+                 for k, v in row.items()}
+                for row in self.tornado.to_dict(orient="records")
+            ]
+        if self.notes:
+            out["notes"] = list(self.notes)
         return out
 
     def histogram(self, path: str | Path) -> Path:

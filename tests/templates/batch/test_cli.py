@@ -119,3 +119,18 @@ def test_progress_bar_runs_over_chunks(app, tco_book):
             "--seed", "1", "--progress", "--json")
     assert r.exit_code == 0, r.output
     assert json.loads(r.stdout)["n"] == 25000
+
+
+def test_fallback_warning_is_one_stderr_line(app, tmp_path):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "S"
+    ws["A1"], ws["A2"], ws["A3"] = 2.0, "=SUMSQ(A1)", 5.0
+    wb.save(tmp_path / "w.xlsx")
+    r = run(app, "sweep", tmp_path / "w.xlsx", "--vary", "S!A1=1:2:2", "--outputs", "S!A2")
+    assert r.exit_code == 0, r.output
+    warn = [ln for ln in r.stderr.splitlines() if ln.startswith("llm-tco: warning:")]
+    assert warn and all("SUMSQ" in ln for ln in warn)
+    assert r.stdout.splitlines()[1:] == ["1.0,1.0", "2.0,4.0"]

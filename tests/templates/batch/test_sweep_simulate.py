@@ -135,3 +135,12 @@ def test_simulate_errors_are_counted_not_fatal(function_book):
     errs = res.stats.loc["Calc!B52", "errors"]
     assert 150 < errs < 350
     assert res.samples["Calc!B52"].isna().sum() == errs
+
+
+def test_json_summary_survives_error_outputs(function_book):
+    import json
+
+    res = simulate(function_book, {"y": "uniform(-1,0)"}, 200, ["Calc!B52"], seed=1)
+    d = json.loads(json.dumps(res.to_dict(), allow_nan=False))  # all #NUM!: no NaN leaks
+    assert d["outputs"]["Calc!B52"]["errors"] == 200
+    assert d["outputs"]["Calc!B52"]["p50"] is None
