@@ -761,7 +761,19 @@ class _Evaluator:
         if kind == "fn":
             spec = fx.TABLE[node[1]]
             args = [None if a[0] == "miss" else self.eval(a, spec.refs) for a in node[2]]
-            return spec.impl(*args)
+            # Error values among the arguments come before the function's own conversion
+            # errors (ROUND("a", 1/0) is #DIV/0!).
+            pre = (merge_err(*(v.e for v in args if isinstance(v, V)))
+                   if node[1] in fx.ARG_ERRORS_FIRST else None)
+            if spec.refs:
+                # A logical computed inside the call (SUM(A1>0, 1)) is skipped like a range
+                # value, a typed TRUE counts as 1, as formulas does.
+                args = [_computed_arg(v) if a[0] != "c" else v
+                        for a, v in zip(node[2], args, strict=True)]
+            res = spec.impl(*args)
+            if pre is not None and isinstance(res, V):
+                res = V(res.d, merge_err(pre, res.e))
+            return res
         if kind == "udf":
             args = [None if a[0] == "miss" else self.eval(a) for a in node[2]]
             return fx.call_elementwise(self.plan.udfs()[node[1]], args)
@@ -778,6 +790,15 @@ class _Evaluator:
             # 1×1 range is the only case with one answer everywhere.
             return v.cells[0][0] if v.rows == 1 and v.cols == 1 else error(3)
         return v
+
+
+def _computed_arg(v: V | R | None) -> V | R | None:
+    if isinstance(v, V) and not v.blank:
+        if v.d.dtype == bool:
+            return R([[v]])
+        if v.d.dtype == object:
+            return fx.SkipBools(v.d, v.e)
+    return v
 
 
 def _unary(kind: str, v: V) -> V:
@@ -815,7 +836,9 @@ def _binary(op: str, a: V, b: V) -> V:
     if op in ("+", "-", "*", "/", "^"):
         x, ea = to_num(a)
         y, eb = to_num(b)
-        e = merge_err(ea, eb)
+        # Error values in the operands come before errors of converting them (formulas:
+        # "a"/(1/0) is #DIV/0!); among each kind the left operand wins.
+        e = merge_err(a.e, b.e, ea, eb)
         with np.errstate(all="ignore"):
             if op == "+":
                 return num_result(x + y, e)

@@ -59,6 +59,21 @@ class Spec:
 TABLE: dict[str, Spec] = {}
 
 
+class SkipBools(V):
+    """A computed argument whose logical elements aggregates skip (as in a range)."""
+
+    __slots__ = ()
+
+
+#: Functions whose result is the first error value among their arguments, before any
+#: error of their own (as formulas evaluates them).
+ARG_ERRORS_FIRST = frozenset({
+    "SUM", "MIN", "MAX", "AVERAGE", "MEDIAN", "SUMPRODUCT", "ROUND", "ROUNDUP", "ROUNDDOWN",
+    "INT", "ABS", "SIGN", "MOD", "SQRT", "LN", "LOG", "LOG10", "EXP", "POWER", "NPV", "PMT",
+    "PV", "FV", "CEILING", "CEILING.MATH", "FLOOR", "FLOOR.MATH",
+})
+
+
 def _register(*names: str, refs: bool = False) -> Callable:
     def deco(fn: Callable) -> Callable:
         for n in names:
@@ -127,6 +142,14 @@ def _numeric_parts(args: tuple[Arg, ...]) -> Iterator[tuple[np.ndarray, np.ndarr
                     yield x, mask, v.e
                 elif v.e is not None:
                     yield np.zeros(len(d)), np.zeros(len(d), bool), v.e
+            elif isinstance(v, SkipBools):
+                # Computed inside the call: logicals and non-numeric text are skipped,
+                # numeric text counts (formulas: SUM(IF(1,"a"),1) = 1, SUM("3"&"",1) = 4).
+                vals = [None if isinstance(y, bool | np.bool_) else
+                        (parse_number(y) if isinstance(y, str) else float(y)) for y in d]
+                mask = np.array([y is not None for y in vals])
+                x = np.array([0.0 if y is None else y for y in vals])
+                yield x, mask, v.e
             else:
                 x, e = to_num(v)
                 yield x, None, e
@@ -202,9 +225,10 @@ def COUNT(*args: Arg) -> V:
                 if not in_range:
                     cnt = cnt + ok
             elif d.dtype == object:
+                skip_b = in_range or isinstance(v, SkipBools)
                 isn = np.array([
                     (isinstance(x, float | int) and not isinstance(x, bool))
-                    or (not in_range and (isinstance(x, bool)
+                    or (not in_range and ((isinstance(x, bool) and not skip_b)
                                           or (isinstance(x, str) and parse_number(x) is not None)))
                     for x in d])
                 cnt = cnt + (isn & ok)
@@ -307,21 +331,18 @@ def _logic(args: tuple[Arg, ...], is_and: bool) -> V:
     seen = np.zeros(1, bool)
     e = None
     for a in args:
-        for v, in_range in _cells(a):
+        for v, _in_range in _cells(a):
             if v.blank:
                 continue
             d = v.d
-            if in_range and d.dtype == object:
+            if d.dtype == object:
+                # Text is skipped, in ranges and (as formulas does) as a direct argument.
                 ok = np.array([not isinstance(x, str) for x in d])
                 b = np.array([bool(x) if not isinstance(x, str) else is_and for x in d])
                 e = merge_err(e, v.e)
-            elif in_range or d.dtype != object:
-                ok = np.ones(1, bool)
-                b, err = to_bool(v)
-                e = merge_err(e, err)
             else:
-                b, err = to_bool(v)
                 ok = np.ones(1, bool)
+                b, err = to_bool(v)
                 e = merge_err(e, err)
             acc = (acc & np.where(ok, b, True)) if is_and else (acc | (ok & b))
             seen = seen | ok
