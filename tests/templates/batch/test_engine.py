@@ -197,3 +197,13 @@ def test_spilled_array_formula_is_static_until_its_precedents_vary(tmp_path):
     with pytest.warns(UserWarning, match=r"array formula"):
         out = plan.evaluate({"S!A3": [0.0, 1.0]}, ["S!C1"])
     assert [out["S!C1"].item(i) for i in range(2)] == [10.0, 12.0]
+
+
+def test_excel_semantics_where_formulas_differs(tmp_path):
+    cells = {"A1": "=MOD(1,0.2)", "A2": "=0^0", "A3": "=0^-2", "A4": "=E1=FALSE",
+             "A5": "=SUMPRODUCT(1>0)", "A6": "=(-8)^(1/3)", "A7": '="a"/(1/0)',
+             "A8": "=MOD(-7,3)", "A9": "=E1=0", "A10": '=E1=""'}
+    plan = compile_workbook(_book(tmp_path / "x.xlsx", cells))
+    got = {f"A{r}": v.item() for (_, r, _), v in plan.evaluate().items()}
+    assert got == {"A1": 0.0, "A2": "#NUM!", "A3": "#DIV/0!", "A4": True, "A5": 0.0,
+                   "A6": "#NUM!", "A7": "#DIV/0!", "A8": 2.0, "A9": True, "A10": True}
