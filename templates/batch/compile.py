@@ -87,6 +87,10 @@ def key_text(key: Key) -> str:
     return f"{s}!{get_column_letter(c)}{r}"
 
 
+# Whether the workbook enables iterative calculation (from open_checked), by path.
+_ITERATE: dict[str, bool] = {}
+
+
 def _load_workbook(path: Path) -> Any:
     """Check the file with the runtime's untrusted-workbook rules, then read it (openpyxl)."""
     try:
@@ -94,7 +98,8 @@ def _load_workbook(path: Path) -> Any:
     except ImportError:  # pragma: no cover - only before the runtime module existed
         open_checked = None
     if open_checked is not None:
-        open_checked(path)  # raises templates.errors.WorkbookError naming file and rule
+        checked = open_checked(path)  # raises WorkbookError naming the file and the rule
+        _ITERATE[str(path)] = bool(getattr(getattr(checked, "calc", None), "iterate", False))
     elif not path.is_file():
         raise workbook_error(path, "file does not exist")
     import openpyxl
@@ -711,7 +716,17 @@ def _toposort(plan: Plan, path: Path) -> list[Key]:
                 continue
             st = state.get(nxt)
             if st == 1:
-                raise workbook_error(path, "circular reference", key_text(nxt))
+                cycle = [key_text(k) for k, _ in stack[[s[0] for s in stack].index(nxt):]]
+                if _ITERATE.get(str(path)):
+                    raise workbook_error(
+                        path, "circular references with iterative calculation cannot be "
+                        f"vectorised ({' → '.join(cycle[:6])}); use llm-tco recalc per "
+                        "scenario", cycle[0])
+                try:
+                    from templates.errors import CircularReferenceError
+                except ImportError:  # pragma: no cover - before the runtime existed
+                    raise workbook_error(path, "circular reference", cycle[0]) from None
+                raise CircularReferenceError(path, cycle)
             if st is None:
                 state[nxt] = 1
                 stack.append((nxt, iter(sorted(plan.deps[nxt]))))

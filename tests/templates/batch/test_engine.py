@@ -134,6 +134,17 @@ def test_circular_reference_is_a_workbook_error(tmp_path):
         compile_workbook(p)
 
 
+def test_iterative_circular_workbook_is_refused_with_a_reason(tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "S"
+    ws["A1"], ws["A2"] = "=A2/2+1", "=A1"
+    wb.calculation.iterate = True
+    wb.save(tmp_path / "it.xlsx")
+    with pytest.raises(WorkbookError, match="iterative calculation cannot be vectorised"):
+        compile_workbook(tmp_path / "it.xlsx")
+
+
 def test_bad_files_are_workbook_errors(tmp_path):
     bad = tmp_path / "bad.xlsx"
     bad.write_text("not a workbook")
