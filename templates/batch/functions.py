@@ -70,7 +70,8 @@ class SkipBools(V):
 ARG_ERRORS_FIRST = frozenset({
     "SUM", "MIN", "MAX", "AVERAGE", "MEDIAN", "SUMPRODUCT", "ROUND", "ROUNDUP", "ROUNDDOWN",
     "INT", "ABS", "SIGN", "MOD", "SQRT", "LN", "LOG", "LOG10", "EXP", "POWER", "NPV", "PMT",
-    "PV", "FV", "CEILING", "CEILING.MATH", "FLOOR", "FLOOR.MATH",
+    "PV", "FV", "CEILING", "CEILING.MATH", "FLOOR", "FLOOR.MATH", "PRODUCT", "TRUNC", "NPER",
+    "LARGE", "SMALL",
 })
 
 
@@ -1162,6 +1163,196 @@ def LOG(x: Arg, base: Arg = None) -> V:
 @_register("ISBLANK")
 def ISBLANK(x: Arg) -> V:
     return const(bool(_sc(x).blank))
+
+
+# ---------------------------------------------------------------------------------------
+# More numbers, text and information functions
+# ---------------------------------------------------------------------------------------
+@_register("PRODUCT", refs=True)
+def PRODUCT(*args: Arg) -> V:
+    acc = np.ones(1)
+    seen = np.zeros(1, bool)
+    e = None
+    for x, mask, err in _numeric_parts(args):
+        acc = acc * (x if mask is None else np.where(mask, x, 1.0))
+        seen = seen | (True if mask is None else mask)
+        e = merge_err(e, err)
+    return num_result(np.where(seen, acc, 0.0), e)
+
+
+TABLE["TRUNC"] = Spec(_rounder("down"))
+
+
+def _kth(rng: Arg, k: Arg, largest: bool) -> V:
+    cols, e = [], None
+    for x, mask, err in _numeric_parts((rng,)):
+        cols.append(x if mask is None else np.where(mask, x, np.nan))
+        e = merge_err(e, err)
+    kk, ek = _num(k)
+    e = merge_err(e, ek)
+    if not cols:
+        return error(ERR_NUM)
+    n = max(max(len(c) for c in cols), len(kk))
+    stack = np.stack([np.broadcast_to(c, (n,)) for c in cols])
+    cnt = np.isfinite(stack).sum(axis=0)
+    # A fractional k is truncated, as Excel does for index arguments (formulas rounds it
+    # up in LARGE and down in SMALL).
+    kint = np.trunc(np.broadcast_to(kk, (n,))).astype(int)
+    e = add_err(e, (kint < 1) | (kint > cnt), ERR_NUM)
+    srt = np.sort(np.where(np.isfinite(stack), stack, np.inf if not largest else -np.inf),
+                  axis=0)
+    if largest:
+        srt = srt[::-1]
+    idx = np.clip(kint - 1, 0, len(cols) - 1)
+    return num_result(np.where((kint >= 1) & (kint <= cnt), srt[idx, np.arange(n)], 0.0), e)
+
+
+@_register("LARGE", refs=True)
+def LARGE(rng: Arg, k: Arg) -> V:
+    return _kth(rng, k, True)
+
+
+@_register("SMALL", refs=True)
+def SMALL(rng: Arg, k: Arg) -> V:
+    return _kth(rng, k, False)
+
+
+@_register("NPER")
+def NPER(rate: Arg, pmt: Arg, pv: Arg, fv: Arg = None, typ: Arg = None) -> V:
+    """Notes: n = ln((pmt·(1+r·type) − fv·r)/(pmt·(1+r·type) + pv·r)) / ln(1+r); r = 0:
+    −(pv + fv)/pmt."""
+    (r, m, p, f, t), e = _fin_args((rate, None), (pmt, None), (pv, None), (fv, 0.0), (typ, 0.0))
+    t = (t != 0).astype(float)
+    with np.errstate(all="ignore"):
+        zero = r == 0
+        rr = np.where(zero, 1.0, r)
+        q = m * (1 + rr * t)
+        res = np.where(zero, -(p + f) / m, np.log((q - f * rr) / (q + p * rr)) / np.log1p(rr))
+        return num_result(res, e)
+
+
+def _texts(args: tuple[Arg, ...]) -> tuple[list[np.ndarray], np.ndarray | None]:
+    from .values import to_text
+
+    parts, e = [], None
+    for a in args:
+        for v, _ in _cells(a):
+            t, err = to_text(v)
+            parts.append(t)
+            e = merge_err(e, err)
+    return parts, e
+
+
+@_register("CONCAT", refs=True)
+def CONCAT(*args: Arg) -> V:
+    parts, e = _texts(args)
+    out = np.array([""], dtype=object)
+    for t in parts:
+        out = out + t
+    return V(np.atleast_1d(out), e)
+
+
+@_register("CONCATENATE")
+def CONCATENATE(*args: Arg) -> V:
+    return CONCAT(*(_sc(a) for a in args))
+
+
+def _text_fn(fn: Callable[[str], Any], result_is_number: bool = False) -> Callable[[Arg], V]:
+    def impl(x: Arg) -> V:
+        from .values import to_text
+
+        t, e = to_text(_sc(x))
+        vals = [fn(s) for s in t]
+        if result_is_number:
+            return V(np.array(vals, dtype=float), e)
+        out = np.empty(len(vals), dtype=object)
+        out[:] = vals
+        return V(out, e)
+
+    return impl
+
+
+TABLE["LEN"] = Spec(_text_fn(len, True))
+TABLE["UPPER"] = Spec(_text_fn(str.upper))
+TABLE["LOWER"] = Spec(_text_fn(str.lower))
+# Excel's TRIM also collapses runs of inner spaces to one.
+TABLE["TRIM"] = Spec(_text_fn(lambda s: " ".join(w for w in s.split(" ") if w)))
+
+
+def _is_type(pred: Callable[[object], bool]) -> Callable[[Arg], V]:
+    def impl(x: Arg) -> V:
+        v = _sc(x)
+        if v.blank:
+            return const(False)
+        out = np.array([pred(y) for y in v.d], dtype=bool)
+        if v.e is not None:
+            out = out & (v.e == 0)
+        return V(out)
+
+    return impl
+
+
+TABLE["ISTEXT"] = Spec(_is_type(lambda y: isinstance(y, str)))
+TABLE["ISLOGICAL"] = Spec(_is_type(lambda y: isinstance(y, bool | np.bool_)))
+
+
+@_register("ISNA")
+def ISNA(x: Arg) -> V:
+    v = _sc(x)
+    return V(np.zeros(1, bool) if v.e is None else v.e == ERR_NA)
+
+
+@_register("ISERR")
+def ISERR(x: Arg) -> V:
+    v = _sc(x)
+    return V(np.zeros(1, bool) if v.e is None else (v.e != 0) & (v.e != ERR_NA))
+
+
+@_register("N")
+def N(x: Arg) -> V:
+    v = _sc(x)
+    d = v.d
+    if v.blank:
+        return const(0.0)
+    if d.dtype == np.float64:
+        return V(d, v.e)
+    if d.dtype == bool:
+        return V(d.astype(float), v.e)
+    out = np.array([float(y) if isinstance(y, int | float | bool | np.bool_) else 0.0
+                    for y in d])
+    return V(out, v.e)
+
+
+@_register("VALUE")
+def VALUE(x: Arg) -> V:
+    v = _sc(x)
+    if v.d.dtype == bool:
+        return V(np.full(len(v.d), np.nan), add_err(v.e, np.ones(len(v.d), bool), ERR_VALUE))
+    return num_result(*to_num(v))
+
+
+@_register("ROWS")
+def ROWS(x: Arg) -> V:
+    return const(float(_as_range(x).rows))
+
+
+@_register("COLUMNS")
+def COLUMNS(x: Arg) -> V:
+    return const(float(_as_range(x).cols))
+
+
+@_register("SWITCH")
+def SWITCH(expr: Arg, *args: Arg) -> V:
+    x = _sc(expr)
+    pairs = list(zip(args[0::2], args[1::2], strict=False))
+    result = _sc(args[-1]) if len(args) % 2 else error(ERR_NA)
+    for val, res in reversed(pairs):
+        eq = compare("=", x, _sc(val))
+        c = eq.d if eq.e is None else eq.d & (eq.e == 0)
+        result = select(c, _sc(res), result)
+    if x.e is not None:
+        result = V(result.d, merge_err(x.e, result.e))
+    return result
 
 
 # ---------------------------------------------------------------------------------------

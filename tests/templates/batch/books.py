@@ -61,6 +61,14 @@ FUNCTION_FORMULAS = [
     '=_xlfn.MINIFS(Tables!B2:B6,Tables!A2:A6,">"&y)', "=MEDIAN(Tables!A2:A6,x)",
     "=MEDIAN(Tables!A2:A5)", "=LOG(x)", "=LOG(x,2)", "=ISBLANK(Inputs!B8)",
     "=ISBLANK(Inputs!B1)", '=SUMIF(Tables!C2:C6,"gpu-?",Tables!A2:A6)',
+    "=PRODUCT(Tables!A2:A4,x)", "=TRUNC(x*1.2345,2)", "=TRUNC(-y)", "=LARGE(Tables!B2:B6,2)",
+    "=SMALL(Tables!A2:B6,INT(rate_row))", "=NPER(disc/12,-200,5000)", "=NPER(0,-100,x*100)",
+    '=CONCAT("n=",x,Tables!C2:C3)', '=CONCATENATE("a",y,TRUE)', "=LEN(Tables!C2&x)",
+    "=UPPER(Tables!C2)", '=LOWER("AbC")', '=TRIM("  a   b ")', "=ISTEXT(Tables!C2)",
+    "=ISTEXT(x)", "=ISNA(MATCH(x,Tables!A2:A6,0))", "=ISERR(1/y)", "=ISLOGICAL(x>1)",
+    "=N(x)", "=N(TRUE)", '=N("t")', '=VALUE("12.5")', "=VALUE(Inputs!B6)", "=ROWS(Tables!A2:C6)",
+    "=COLUMNS(Tables!A2:C6)", '=SWITCH(rate_row,1,"one",3,"three","other")',
+    "=SWITCH(INT(y),0,10,1,20)",
 ]
 
 

@@ -24,11 +24,14 @@ KNOWN_DIFFERENCES = {
     # wildcard match is case-sensitive.
     '=SUMIF(Tables!C2:C6,"gpu*",Tables!B2:B6)': 11.25,
     '=SUMIF(Tables!C2:C6,"gpu-?",Tables!A2:A6)': 30.0,
+    # Excel's TRIM collapses inner runs of spaces; formulas only strips the ends.
+    '=TRIM("  a   b ")': "a b",
 }
 
 # Numbers turned into text by & : Excel writes 15 significant digits (General format),
 # formulas writes Python's repr (17). Checked on its own below; skipped in random scenarios.
-TEXT_OF_NUMBERS = {'=x&"|"&y', '=IF(y>0,"up",y)&"!"'}
+TEXT_OF_NUMBERS = {'=x&"|"&y', '=IF(y>0,"up",y)&"!"', '=CONCAT("n=",x,Tables!C2:C3)',
+                   '=CONCATENATE("a",y,TRUE)', "=LEN(Tables!C2&x)"}
 # formulas' one-argument CEILING.MATH rounds |x| (CEILING.MATH(-0.3) = 1); Excel gives 0.
 NEGATIVE_CEILING_MATH = {"=_xlfn.CEILING.MATH(y)"}
 
