@@ -743,6 +743,10 @@ class _Evaluator:
         self.env = env
         self.plan = plan
         self.ranges: dict[tuple, R] = {}
+        # Function results whose arguments are the same objects and one value in every
+        # scenario (the GPU lookup repeated in each projection row): computed once.
+        self.memo: dict[tuple, tuple[list, V | R]] = {}
+        self.uniform: dict[int, tuple[R, bool]] = {}
 
     def eval(self, node: tuple, as_range: bool = False) -> V | R:
         kind = node[0]
@@ -776,19 +780,15 @@ class _Evaluator:
         if kind == "fn":
             spec = fx.TABLE[node[1]]
             args = [None if a[0] == "miss" else self.eval(a, spec.refs) for a in node[2]]
-            # Error values among the arguments come before the function's own conversion
-            # errors (ROUND("a", 1/0) is #DIV/0!).
-            pre = (merge_err(*(v.e for v in args if isinstance(v, V)))
-                   if node[1] in fx.ARG_ERRORS_FIRST else None)
-            if spec.refs:
-                # A logical computed inside the call (SUM(A1>0, 1)) is skipped like a range
-                # value, a typed TRUE counts as 1, as formulas does.
-                args = [_computed_arg(v) if a[0] != "c" else v
-                        for a, v in zip(node[2], args, strict=True)]
-            res = spec.impl(*args)
-            if pre is not None and isinstance(res, V):
-                res = V(res.d, merge_err(pre, res.e))
-            return res
+            if all(a is None or self._is_uniform(a) for a in args):
+                mkey = (node[1], *(id(a) for a in args), *(a[0] == "c" for a in node[2]))
+                hit = self.memo.get(mkey)
+                if hit is not None:
+                    return hit[1]
+                res = self._call(node, spec, args)
+                self.memo[mkey] = (args, res)  # args kept alive: their ids stay unique
+                return res
+            return self._call(node, spec, args)
         if kind == "udf":
             args = [None if a[0] == "miss" else self.eval(a) for a in node[2]]
             return fx.call_elementwise(self.plan.udfs()[node[1]], args)
@@ -797,6 +797,31 @@ class _Evaluator:
         if kind == "unvec":  # only inside static cells, which are never evaluated here
             raise RuntimeError(f"{node[1]} is not vectorised")
         raise RuntimeError(f"unknown node {kind}")
+
+    def _is_uniform(self, a: V | R) -> bool:
+        """One value in every scenario (arrays of length 1), for memoisation."""
+        if isinstance(a, V):
+            return len(a.d) == 1 and (a.e is None or len(a.e) == 1)
+        hit = self.uniform.get(id(a))
+        if hit is None:
+            flag = all(len(c.d) == 1 and (c.e is None or len(c.e) == 1) for c in a.flat())
+            self.uniform[id(a)] = hit = (a, flag)  # a kept alive: its id stays unique
+        return hit[1]
+
+    def _call(self, node: tuple, spec: Any, args: list) -> V | R:
+        # Error values among the arguments come before the function's own conversion
+        # errors (ROUND("a", 1/0) is #DIV/0!).
+        pre = (merge_err(*(v.e for v in args if isinstance(v, V)))
+               if node[1] in fx.ARG_ERRORS_FIRST else None)
+        if spec.refs:
+            # A logical computed inside the call (SUM(A1>0, 1)) is skipped like a range
+            # value, a typed TRUE counts as 1, as formulas does.
+            args = [_computed_arg(v) if a[0] != "c" else v
+                    for a, v in zip(node[2], args, strict=True)]
+        res = spec.impl(*args)
+        if pre is not None and isinstance(res, V):
+            res = V(res.d, merge_err(pre, res.e))
+        return res
 
     def scalar(self, node: tuple) -> V:
         v = self.eval(node)

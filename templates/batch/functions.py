@@ -429,6 +429,40 @@ def POWER(x: Arg, y: Arg) -> V:
 
 
 def _round15(x: np.ndarray, digits: np.ndarray, mode: str) -> np.ndarray:
+    """Round like Excel (see :func:`_round15_exact`), fast where the answer is clear.
+
+    Notes
+    -----
+    With ``y = |x|·10^digits`` the rounded value is ``round(y)/10^digits`` unless ``y`` lies
+    within a hair of a rounding boundary (a half for ROUND, an integer for ROUNDUP and
+    ROUNDDOWN), where the 15-digit decimal form decides, or ``y`` is too large for the
+    binary product to be trusted (≥ 1e12); those elements take the exact path.
+    """
+    x, digits = np.broadcast_arrays(np.asarray(x, float), np.trunc(np.asarray(digits, float)))
+    if x.size < 64:
+        return _round15_exact(x, digits, mode)
+    ax = np.abs(x)
+    with np.errstate(all="ignore"):
+        scale = np.power(10.0, np.abs(digits))
+        y = np.where(digits >= 0, ax * scale, ax / scale)
+        fl = np.floor(y)
+        frac = y - fl
+        tol = 1e-9 + y * 1e-12
+        if mode == "half":
+            t = fl + (frac >= 0.5)
+            near = np.abs(frac - 0.5) <= tol
+        else:
+            t = fl + (frac > 0) if mode == "up" else fl
+            near = (frac <= tol) | (frac >= 1 - tol)
+        near |= ~(y < 1e12) | (np.abs(digits) > 22)
+        res = np.where(digits >= 0, t / scale, t * scale)
+    out = np.sign(x) * res
+    if near.any():
+        out[near] = _round15_exact(x[near], digits[near], mode)
+    return out
+
+
+def _round15_exact(x: np.ndarray, digits: np.ndarray, mode: str) -> np.ndarray:
     """Round like Excel: on the number's 15-significant-digit decimal form.
 
     Notes
@@ -666,12 +700,19 @@ def _as_range(a: Arg) -> R:
 
 
 def _stack(cells: list[V], n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(numbers, is-number, upper-case text, is-text) of shape (k, n) for a vector of cells."""
+    """(numbers, is-number, upper-case text, is-text) for a vector of cells.
+
+    Shapes are (k, m): ``m`` is 1 when every cell is one value in all scenarios (a constant
+    table; broadcasts against the scenarios) and ``n`` otherwise. Text arrays are (k, 1)
+    of "" when no cell holds text.
+    """
     k = len(cells)
-    num = np.full((k, n), np.nan)
-    isn = np.zeros((k, n), bool)
-    txt = np.full((k, n), "", dtype=object)
-    ist = np.zeros((k, n), bool)
+    m = n if any(len(c.d) > 1 or (c.e is not None and len(c.e) > 1) for c in cells) else 1
+    has_obj = any(c.d.dtype == object for c in cells if not c.blank)
+    num = np.full((k, m), np.nan)
+    isn = np.zeros((k, m), bool)
+    txt = np.full((k, m if has_obj else 1), "", dtype=object)
+    ist = np.zeros((k, m if has_obj else 1), bool)
     for i, c in enumerate(cells):
         if c.blank:
             continue
@@ -681,7 +722,7 @@ def _stack(cells: list[V], n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
             num[i] = d
             isn[i] = ok
         elif d.dtype == object:
-            for j, x in enumerate(np.broadcast_to(d, (n,))):
+            for j, x in enumerate(np.broadcast_to(d, (m,))):
                 if isinstance(x, str):
                     txt[i, j] = x.upper()
                     ist[i, j] = ok[j if len(ok) > 1 else 0]
@@ -720,29 +761,35 @@ def _match_idx(x: V, cells: list[V], mode: int, last: bool = False,
     Excel's binary search does; without it (XLOOKUP) the best value wins, first on ties.
     """
     n = max(len(x.d), max((len(c.d) for c in cells), default=1))
-    num, isn, txt, ist = _stack(cells, n)
     xd = np.broadcast_to(x.d, (n,))
+    need_le = mode == 1
+    need_ge = mode == -1
     if x.d.dtype == np.float64 or x.blank:
+        num, isn, _, _ = _stack(cells, n)
         xv = np.broadcast_to(np.zeros(1) if x.blank else x.d, (n,))
         eq = isn & (num == xv)
-        le = isn & (num <= xv)
-        ge = isn & (num >= xv)
+        le = isn & (num <= xv) if need_le else None
+        ge = isn & (num >= xv) if need_ge else None
         key = np.where(isn, num, np.nan)
     elif x.d.dtype == object and all(isinstance(v, str) for v in x.d):
+        _, _, txt, ist = _stack(cells, n)
         xv = np.array([v.upper() for v in xd], dtype=object)
         eq = ist & (txt == xv)
-        le = ist & (txt <= xv)
-        ge = ist & (txt >= xv)
+        le = ist & (txt <= xv) if need_le else None
+        ge = ist & (txt >= xv) if need_ge else None
         key = None
     elif x.d.dtype == bool:
         bv, isb = _stack_bools(cells, n)
         xv = np.broadcast_to(x.d, (n,))
         eq = isb & (bv == xv)
-        le = isb & (bv <= xv)
-        ge = isb & (bv >= xv)
+        le = isb & (bv <= xv) if need_le else None
+        ge = isb & (bv >= xv) if need_ge else None
         key = np.where(isb, bv.astype(float), np.nan)
     else:
         return np.zeros(n, int), np.zeros(n, bool), None
+    eq = np.broadcast_to(eq, (len(cells), n))
+    le = None if le is None else np.broadcast_to(le, (len(cells), n))
+    ge = None if ge is None else np.broadcast_to(ge, (len(cells), n))
     k = eq.shape[0]
     if mode == 0:
         m = eq
@@ -757,7 +804,7 @@ def _match_idx(x: V, cells: list[V], mode: int, last: bool = False,
     else:
         exact = eq.any(axis=0)
         if key is None:
-            idx = np.argmax(eq if not last else eq[::-1], axis=0)
+            idx = np.argmax(eq, axis=0) if not last else k - 1 - np.argmax(eq[::-1], axis=0)
             found = exact
         else:
             cand = np.where(m, key, -np.inf if mode == 1 else np.inf)
@@ -1020,15 +1067,16 @@ def _criteria_mask(rng: R, crit: Arg, n: int) -> np.ndarray:
     st = _crit_stacks(cells, n)
     d = np.broadcast_to(cv.d if not cv.blank else np.array([""], dtype=object), (n,))
     if cv.blank:
-        return _one_criterion("", st)
+        return np.broadcast_to(_one_criterion("", st), (len(cells), n))
+    shape = (len(cells), n)
     if d.dtype == np.float64:
-        return st["isn"] & (st["num"] == d[None, :])
+        return np.broadcast_to(st["isn"] & (st["num"] == d[None, :]), shape)
     if d.dtype == bool:
-        return st["isb"] & (st["bv"] == d[None, :])
+        return np.broadcast_to(st["isb"] & (st["bv"] == d[None, :]), shape)
     out = np.zeros((len(cells), n), bool)
     for u in set(d.tolist()):
         cols = np.array([x == u and type(x) is type(u) for x in d])
-        out[:, cols] = _one_criterion(u, st)[:, cols]
+        out[:, cols] = np.broadcast_to(_one_criterion(u, st), out.shape)[:, cols]
     return out
 
 

@@ -104,7 +104,7 @@ def output_columns(name: str, v: V, n: int) -> dict[str, np.ndarray]:
     e = None if v.e is None else np.broadcast_to(v.e, (n,))
     cols: dict[str, np.ndarray] = {}
     if d.dtype == np.float64:
-        col = d.copy()
+        col = d + 0.0  # a copy, and -0.0 becomes 0.0 (Excel has no -0)
         if e is not None:
             col[e != 0] = np.nan
         cols[name] = col

@@ -69,7 +69,7 @@ class V:
         if isinstance(x, np.bool_ | bool):
             return bool(x)
         if isinstance(x, np.floating | float | int):
-            return float(x)
+            return float(x) + 0.0  # + 0.0 turns -0.0 into 0.0: Excel has no -0
         return x
 
     def full(self, n: int) -> V:
@@ -100,14 +100,32 @@ class R:
 BLANK = V(np.zeros(1), None, blank=True)
 
 
+_INTERNED: dict[tuple[type, object], V] = {}
+
+
 def const(x: object) -> V:
-    """Return the :class:`V` of one Python constant (number, bool, str, None, error text)."""
+    """Return the :class:`V` of one Python constant (number, bool, str, None, error text).
+
+    Numbers and logicals are interned (one shared, never-mutated ``V`` per value) so equal
+    constants in different formulas are the same object, which lets the evaluator reuse a
+    function result computed from the same arguments.
+    """
     if x is None:
         return BLANK
     if isinstance(x, bool | np.bool_):
-        return V(np.array([bool(x)]))
+        key = (bool, bool(x))
+        hit = _INTERNED.get(key)
+        if hit is None:
+            hit = _INTERNED[key] = V(np.array([bool(x)]))
+        return hit
     if isinstance(x, int | float | np.integer | np.floating):
-        return V(np.array([float(x)]))
+        key = (float, float(x))
+        hit = _INTERNED.get(key)
+        if hit is None:
+            hit = V(np.array([float(x)]))
+            if len(_INTERNED) < 100_000:
+                _INTERNED[key] = hit
+        return hit
     if isinstance(x, str) and x in ERROR_CODES:
         return error(ERROR_CODES[x])
     if hasattr(x, "isoformat"):  # datetime from openpyxl → Excel serial day number
@@ -152,7 +170,7 @@ def add_err(e: np.ndarray | None, cond: np.ndarray | bool, code: int) -> np.ndar
 
 def num_result(d: np.ndarray, e: np.ndarray | None) -> V:
     """Wrap a float result: non-finite numbers become ``#NUM!`` (Excel has no inf/NaN)."""
-    d = np.asarray(d, dtype=float) + 0.0  # + 0.0 turns -0.0 into 0.0: Excel has no -0
+    d = np.asarray(d, dtype=float)
     bad = ~np.isfinite(d)
     if bad.any():
         if e is not None:

@@ -43,9 +43,12 @@ def test_round_family_matches_decimal_reference_on_random_values():
     from templates.recalc import _excel_round
 
     rng = np.random.default_rng(3)
+    halves = np.round(rng.uniform(-1e4, 1e4, 3000), 2) + 0.005  # exact decimal halves
     x = np.concatenate([rng.normal(0, 1e3, 3000), np.round(rng.normal(0, 100, 2000), 3),
-                        rng.lognormal(0, 8, 1000) * rng.choice([-1, 1], 1000)])
+                        rng.lognormal(0, 8, 1000) * rng.choice([-1, 1], 1000), halves,
+                        np.arange(1, 2000) * 1.005, 0.1 * np.arange(1, 2000)])
     d = rng.integers(-3, 6, x.size).astype(float)
+    d[6000:9000] = 2.0
     for mode, rounding in (("half", ROUND_HALF_UP), ("up", ROUND_UP), ("down", ROUND_DOWN)):
         ours = _round15(x, d, mode)
         ref = np.array([_excel_round(a, b, rounding) for a, b in zip(x, d, strict=True)])
