@@ -227,7 +227,8 @@ def main() -> None:
     print(f"   sweep speed-up vs (4):                     "
           f"{rate_ours / rate_formulas:8.0f}×   [target ≥ 1,000×]")
     if lo is None:
-        print("5. LibreOffice: soffice not installed (skipped)")
+        why = "--no-libreoffice" if args.no_libreoffice else "soffice not installed"
+        print(f"5. LibreOffice: skipped ({why})")
     elif "error" in lo:
         print(f"5. LibreOffice failed: {lo['error']}")
     else:
