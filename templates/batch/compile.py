@@ -170,7 +170,8 @@ class Plan:
                 if n.startswith("OUT_") and self.names[n][0] == "ref"]
 
     def input_names(self) -> list[str]:
-        """Defined names of numeric constant cells, most downstream formula cells first.
+        """Defined names of numeric constant cells that formulas read: ``in_*`` names
+        first, each group ordered by how many formula cells depend on the input.
 
         A ranking for benchmarks and randomised tests: the inputs that move most of the
         workbook come first.
@@ -197,8 +198,9 @@ class Plan:
                         seen.add(u)
                         stack.append(u)
             if seen:
-                scored.append((-len(seen), self.name_text.get(n, n)))
-        return [n for _, n in sorted(scored)]
+                # The templates name their inputs in_*: those first, then by reach.
+                scored.append((not n.startswith("IN_"), -len(seen), self.name_text.get(n, n)))
+        return [n for *_, n in sorted(scored)]
 
     def describe(self, key: Key) -> str:
         """``Sheet!A1`` text of a key."""
