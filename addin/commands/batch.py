@@ -33,6 +33,9 @@ def _bad_input_exits() -> Iterator[None]:
         raise
     except (InputError, WorkbookError, BatchWorkbookError) as exc:
         _fail(str(exc))
+    except BrokenPipeError:  # `llm-tco sweep … | head`: the reader left; not an error
+        sys.stdout = None  # no second complaint when Python flushes stdout at exit
+        raise typer.Exit(0) from None
     except OSError as exc:
         _fail(f"{exc.filename or ''}: {exc.strerror or exc}")
 
