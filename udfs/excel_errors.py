@@ -1,0 +1,76 @@
+"""Excel error values as the function catalog returns them, in one place (pycel style).
+
+An :class:`ExcelError` is a ``str`` subclass whose text is what Excel shows (``"#N/A"``), so
+it compares equal to that text, prints as Excel does and serialises to JSON as is, while
+``isinstance(x, ExcelError)`` still tells it from a text result. Each adapter turns it into
+its host's native error (a COM ``VT_ERROR`` variant for Excel through xlwings, an ``XlError``
+for ``formulas``). The reason for an error travels with it (``.reason``) and can be asked for
+in a cell with ``=LLM_WHY(...)``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class ExcelError(str):
+    """An Excel error value, optionally carrying the reason it was returned."""
+
+    reason: str
+
+    def __new__(cls, text: str, reason: str = "") -> ExcelError:
+        obj = super().__new__(cls, text)
+        obj.reason = reason
+        return obj
+
+    def because(self, reason: str) -> ExcelError:
+        """The same error value with a reason attached.
+
+        Examples
+        --------
+        >>> e = NA.because("model 'x' is not in the catalog")
+        >>> e == "#N/A", e.reason
+        (True, "model 'x' is not in the catalog")
+        """
+        return ExcelError(str(self), reason)
+
+    @property
+    def code(self) -> int:
+        """Excel's ``XlCVError`` number (``CVErr(xlErrNA)`` is 2042)."""
+        return _CODES[str(self)]
+
+    def __repr__(self) -> str:
+        return f"ExcelError({str(self)!r})"
+
+
+NULL = ExcelError("#NULL!")
+DIV0 = ExcelError("#DIV/0!")
+VALUE = ExcelError("#VALUE!")
+REF = ExcelError("#REF!")
+NAME = ExcelError("#NAME?")
+NUM = ExcelError("#NUM!")
+NA = ExcelError("#N/A")
+
+#: Excel's XlCVError enumeration (Microsoft Learn, "XlCVError enumeration (Excel)").
+_CODES: dict[str, int] = {
+    "#NULL!": 2000, "#DIV/0!": 2007, "#VALUE!": 2015, "#REF!": 2023, "#NAME?": 2029,
+    "#NUM!": 2036, "#N/A": 2042,
+}
+#: Every error value by its text.
+BY_TEXT: dict[str, ExcelError] = {str(e): e for e in (NULL, DIV0, VALUE, REF, NAME, NUM, NA)}
+
+
+def as_error(value: Any) -> ExcelError | None:
+    """The error a value stands for — an :class:`ExcelError`, or the exact text of one as
+    hosts pass error cells (xlwings ``err_to_str``, ``formulas``' ``XlError``) — else None.
+
+    Examples
+    --------
+    >>> as_error("#DIV/0!") is DIV0, as_error("#N/A waiting") is None, as_error(3.0)
+    (True, True, None)
+    """
+    if isinstance(value, ExcelError):
+        return value
+    if isinstance(value, str):
+        return BY_TEXT.get(value)
+    return None
