@@ -93,7 +93,7 @@ def define(fn: ExcelFunction) -> ExcelFunction:
     return fn
 
 
-class _Fail(Exception):
+class _CellError(Exception):
     """Internal: an argument or result that maps to an Excel error."""
 
     def __init__(self, error: ExcelError, reason: str) -> None:
@@ -106,7 +106,7 @@ def _is_blank(v: Any) -> bool:
 
 
 def _coerce(arg: Arg, value: Any) -> Any:
-    """One scalar cell value → the Python value the implementation takes (or _Fail)."""
+    """One scalar cell value → the Python value the implementation takes (or _CellError)."""
     if _is_blank(value):
         if arg.required:
             if arg.kind == "number":
@@ -114,7 +114,7 @@ def _coerce(arg: Arg, value: Any) -> Any:
             elif arg.kind == "bool":
                 value = False
             else:
-                raise _Fail(VALUE, f"{arg.name} is required; the cell is blank")
+                raise _CellError(VALUE, f"{arg.name} is required; the cell is blank")
         else:
             return arg.default
     if arg.kind == "any":
@@ -128,27 +128,28 @@ def _coerce(arg: Arg, value: Any) -> Any:
             try:  # Excel converts text that reads as a number ("12", "1e6")
                 x = float(value.strip().replace(",", ""))
             except ValueError:
-                raise _Fail(VALUE, f"{arg.name} must be a number; got text {value!r}") from None
+                reason = f"{arg.name} must be a number; got text {value!r}"
+                raise _CellError(VALUE, reason) from None
         else:
-            raise _Fail(VALUE, f"{arg.name} must be a number; got {type(value).__name__}")
+            raise _CellError(VALUE, f"{arg.name} must be a number; got {type(value).__name__}")
         if not math.isfinite(x):
-            raise _Fail(NUM, f"{arg.name} must be a finite number; got {x}")
+            raise _CellError(NUM, f"{arg.name} must be a finite number; got {x}")
         if arg.low is not None and (x <= arg.low if arg.low_open else x < arg.low):
-            raise _Fail(NUM, f"{arg.name} must be {'>' if arg.low_open else '>='} "
+            raise _CellError(NUM, f"{arg.name} must be {'>' if arg.low_open else '>='} "
                              f"{arg.low:g}; got {x:g}")
         if arg.high is not None and x > arg.high:
-            raise _Fail(NUM, f"{arg.name} must be <= {arg.high:g}; got {x:g}")
+            raise _CellError(NUM, f"{arg.name} must be <= {arg.high:g}; got {x:g}")
         return x
     if arg.kind == "bool":
         if isinstance(value, bool | np.bool_):
             return bool(value)
         if isinstance(value, int | float | np.integer | np.floating):
             if not math.isfinite(float(value)):
-                raise _Fail(NUM, f"{arg.name} must be TRUE or FALSE; got {value}")
+                raise _CellError(NUM, f"{arg.name} must be TRUE or FALSE; got {value}")
             return float(value) != 0.0
         if isinstance(value, str) and value.strip().upper() in ("TRUE", "FALSE"):
             return value.strip().upper() == "TRUE"
-        raise _Fail(VALUE, f"{arg.name} must be TRUE or FALSE; got {value!r}")
+        raise _CellError(VALUE, f"{arg.name} must be TRUE or FALSE; got {value!r}")
     # text
     if isinstance(value, bool | np.bool_):
         text = "TRUE" if value else "FALSE"
@@ -161,7 +162,7 @@ def _coerce(arg: Arg, value: Any) -> Any:
         for c in arg.choices:
             if c.lower() == low:
                 return c
-        raise _Fail(VALUE, f"{arg.name} must be one of {', '.join(arg.choices)}; got {text!r}")
+        raise _CellError(VALUE, f"{arg.name} must be one of {', '.join(arg.choices)}; got {text!r}")
     return text.strip()
 
 
@@ -174,7 +175,7 @@ def _grid(value: Any) -> np.ndarray | None:
             arr = np.empty((len(value), len(value[0])), dtype=object)
             for i, row in enumerate(value):
                 if len(row) != arr.shape[1]:
-                    raise _Fail(VALUE, "a range argument has rows of different lengths")
+                    raise _CellError(VALUE, "a range argument has rows of different lengths")
                 for j, cell in enumerate(row):
                     arr[i, j] = cell
         else:
@@ -188,7 +189,7 @@ def _grid(value: Any) -> np.ndarray | None:
     if arr.ndim == 1:
         arr = arr.reshape(-1, 1)
     if arr.ndim > 2 or arr.size == 0:
-        raise _Fail(VALUE, "a range argument must be a non-empty 1- or 2-D range")
+        raise _CellError(VALUE, "a range argument must be a non-empty 1- or 2-D range")
     return None if arr.size == 1 else arr
 
 
@@ -235,11 +236,11 @@ def _call_scalar(fn: ExcelFunction, values: Sequence[Any]) -> Any:
     try:
         kwargs = {a.name: _coerce(a, v) for a, v in zip(fn.args, values, strict=True)}
         return _result(fn, fn.impl(**kwargs))
-    except _Fail as f:
+    except _CellError as f:
         return f.error
     except (InputError, LookupError, ValueError, TypeError, ArithmeticError) as exc:
         return _engine_error(exc)
-    except Exception as exc:  # noqa: BLE001 - a cell must never show a traceback
+    except Exception as exc:  # a cell must never show a traceback
         return VALUE.because(f"internal error in {fn.name}: {type(exc).__name__}: {exc}")
 
 
@@ -274,7 +275,7 @@ def call(name: str, *values: Any) -> Any:
                              f"got {len(vals)}")
     vals += [None] * (len(fn.args) - len(vals))
     try:
-        grids = []
+        grids: list[np.ndarray | None] = []
         for a, v in zip(fn.args, vals, strict=True):
             if a.table:
                 grids.append(None)
@@ -309,9 +310,9 @@ def call(name: str, *values: Any) -> Any:
                 row.append(err if err is not None else _call_scalar(fn, cell))
             out.append(row)
         return out
-    except _Fail as f:
+    except _CellError as f:
         return f.error
-    except Exception as exc:  # noqa: BLE001 - never a traceback in a cell
+    except Exception as exc:  # never a traceback in a cell
         return VALUE.because(f"internal error in {fn.name}: {type(exc).__name__}: {exc}")
 
 

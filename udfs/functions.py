@@ -13,6 +13,12 @@ import engine as e
 from udfs.catalog import Arg, ExcelFunction, call, define, why
 from udfs.excel_errors import NUM
 
+
+def _f(x: Any) -> float:
+    """A scalar engine default as a float (the dataclasses allow arrays too)."""
+    return float(x)
+
+
 _OPS = e.Operations()
 _FT = e.FineTune()
 _SH = e.SelfHost()
@@ -214,14 +220,14 @@ _COST_ARGS = (
     Arg("rent_usd_per_gpu_hour", "Your hourly rent quote; blank uses the catalog's",
         default=None, low=0),
     Arg("people_fte", "ML engineers + SRE dedicated, FTE; default "
-        f"{float(_OPS.ml_engineer_fte) + float(_OPS.sre_fte):g}",
-        default=float(_OPS.ml_engineer_fte) + float(_OPS.sre_fte), low=0),
+        f"{_f(_OPS.ml_engineer_fte) + _f(_OPS.sre_fte):g}",
+        default=_f(_OPS.ml_engineer_fte) + _f(_OPS.sre_fte), low=0),
     Arg("loaded_usd_per_fte_month", "Loaded cost of one FTE, USD per month; default "
-        f"{float(_OPS.loaded_usd_per_fte_month):,.0f}",
-        default=float(_OPS.loaded_usd_per_fte_month), low=0),
+        f"{_f(_OPS.loaded_usd_per_fte_month):,.0f}",
+        default=_f(_OPS.loaded_usd_per_fte_month), low=0),
     Arg("operations_usd_per_month", "Tooling + compliance + expected downtime, USD per month; "
-        f"default {float(_OPS.monthly_usd) - float(_OPS.people_usd_per_month):,.0f}",
-        default=float(_OPS.monthly_usd) - float(_OPS.people_usd_per_month), low=0),
+        f"default {_f(_OPS.monthly_usd) - _f(_OPS.people_usd_per_month):,.0f}",
+        default=_f(_OPS.monthly_usd) - _f(_OPS.people_usd_per_month), low=0),
     Arg("finetune", "TRUE to include the default fine-tuning programme's retraining "
         "(LoRA, 4 runs a year); default TRUE", "bool", True),
 )
@@ -278,23 +284,23 @@ define(ExcelFunction(
     "month",
     (A_OPEN,
      Arg("training_tokens", "Tokens in the training set, per epoch", required=True, low=0),
-     Arg("epochs", f"Passes over the data per run; default {float(_FT.epochs):g}",
-         default=float(_FT.epochs), low=0),
+     Arg("epochs", f"Passes over the data per run; default {_f(_FT.epochs):g}",
+         default=_f(_FT.epochs), low=0),
      Arg("method", "full, lora or qlora; default lora", "text", _FT.method,
          choices=tuple(e.FLOPS_PER_PARAM_TOKEN)),
      Arg("gpu", f"GPU it trains on (rented); default {_FT.gpu}", "text", _FT.gpu),
-     Arg("mfu", f"Model FLOPs utilisation, 0–1; default {float(_FT.mfu):g}",
-         default=float(_FT.mfu), low=0, low_open=True, high=1),
-     Arg("examples", f"Labelled examples; default {float(_FT.examples):,.0f}",
-         default=float(_FT.examples), low=0),
+     Arg("mfu", f"Model FLOPs utilisation, 0–1; default {_f(_FT.mfu):g}",
+         default=_f(_FT.mfu), low=0, low_open=True, high=1),
+     Arg("examples", f"Labelled examples; default {_f(_FT.examples):,.0f}",
+         default=_f(_FT.examples), low=0),
      Arg("usd_per_example", f"Cost to collect and label one example, USD; default "
-         f"{float(_FT.usd_per_example):g}", default=float(_FT.usd_per_example), low=0),
+         f"{_f(_FT.usd_per_example):g}", default=_f(_FT.usd_per_example), low=0),
      Arg("eval_usd_per_run", f"Evaluation per run, USD; default "
-         f"{float(_FT.eval_usd_per_run):,.0f}", default=float(_FT.eval_usd_per_run), low=0),
+         f"{_f(_FT.eval_usd_per_run):,.0f}", default=_f(_FT.eval_usd_per_run), low=0),
      Arg("retrains_per_year", f"Retraining runs per year; default "
-         f"{float(_FT.retrains_per_year):g}", default=float(_FT.retrains_per_year), low=0),
+         f"{_f(_FT.retrains_per_year):g}", default=_f(_FT.retrains_per_year), low=0),
      Arg("refresh_share", f"Share of examples relabelled per retraining, 0–1; default "
-         f"{float(_FT.refresh_share):g}", default=float(_FT.refresh_share), low=0, high=1),
+         f"{_f(_FT.refresh_share):g}", default=_f(_FT.refresh_share), low=0, high=1),
      Arg("result", "one_off (USD), monthly (USD/month), gpu_hours or compute_per_run (USD); "
          "default one_off", "text", "one_off", choices=FT_RESULTS)),
     _finetune, "USD (one-off), USD per month, or GPU-hours",
