@@ -1474,6 +1474,11 @@ def _py(v: V, i: int) -> Any:
     return x
 
 
+def _hashable(x: Any) -> Any:
+    # Errors (formulas' XlError) by their text; 1 and TRUE must not share a key.
+    return (type(x).__name__, str(x)) if not isinstance(x, float | str | type(None)) else x
+
+
 def call_elementwise(fn: Callable[..., Any], args: list[Arg]) -> V:
     """Call a scalar function once per scenario (ranges as 2-D object arrays).
 
@@ -1487,19 +1492,32 @@ def call_elementwise(fn: Callable[..., Any], args: list[Arg]) -> V:
             lens.extend(len(c) for c in a.flat())
     n = max(lens)
     results = []
+    # Catalog functions are pure: scenarios repeating the same arguments (a grid where the
+    # call depends on one varied input) reuse the first result.
+    seen: dict[tuple, V] = {}
     for i in range(n):
-        pa = []
+        pa, key = [], []
         for a in args:
             if a is None:
                 pa.append(None)
+                key.append(None)
             elif isinstance(a, R):
-                pa.append(np.array([[_py(c, i) for c in row] for row in a.cells], dtype=object))
+                rows = [[_py(c, i) for c in row] for row in a.cells]
+                pa.append(np.array(rows, dtype=object))
+                key.append(tuple(tuple(map(_hashable, r)) for r in rows))
             else:
-                pa.append(_py(a, i))
-        try:
-            results.append(from_python(fn(*pa)))
-        except Exception:
-            results.append(error(ERR_VALUE))
+                x = _py(a, i)
+                pa.append(x)
+                key.append(_hashable(x))
+        k = tuple(key)
+        hit = seen.get(k)
+        if hit is None:
+            try:
+                hit = from_python(fn(*pa))
+            except Exception:
+                hit = error(ERR_VALUE)
+            seen[k] = hit
+        results.append(hit)
     if n == 1:
         return results[0]
     if all(r.d.dtype == np.float64 and r.e is None for r in results):

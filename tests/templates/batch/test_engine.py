@@ -221,3 +221,28 @@ def test_excel_semantics_where_formulas_differs(tmp_path):
     got = {f"A{r}": v.item() for (_, r, _), v in plan.evaluate().items()}
     assert got == {"A1": 0.0, "A2": "#NUM!", "A3": "#DIV/0!", "A4": True, "A5": 0.0,
                    "A6": "#NUM!", "A7": "#DIV/0!", "A8": 2.0, "A9": True, "A10": True}
+
+
+def test_addin_catalog_functions_match_the_runtime(tmp_path):
+    """Real add-in functions (udfs catalog) element by element equal the runtime's formulas."""
+    from udfs.formulas_adapter import formulas_functions
+
+    if "LLM_API_COST" not in formulas_functions():
+        pytest.skip("add-in catalog not available")
+    p = _book(tmp_path / "addin.xlsx", {
+        "B1": 1e8, "B2": 3e7, "B3": "gpt-4o",
+        "A1": "=_xll.LLM_API_COST(B3,B1,B2)", "A2": "=LLM_API_COST(B3,B1,B2)*2",
+        "A3": '=IFERROR(LLM_API_COST("no-such-model",B1,B2),-1)',
+        "A4": "=LLM_API_COST(B3,-B1,B2)"})
+    with pytest.warns(UserWarning, match="LLM_API_COST"):
+        plan = compile_workbook(p)
+    ref = ReferenceModel(p)
+    vols = np.array([0.0, 1e6, 2.5e9])
+    out = plan.evaluate({"S!B1": vols})
+    for i, v in enumerate(vols):
+        expected = ref.calculate({("S", 1, 2): float(v)})
+        for key in (("S", 1, 1), ("S", 2, 1), ("S", 3, 1), ("S", 4, 1)):
+            ours, theirs = out[key].item(i), expected[key]
+            assert ours == theirs or ours == pytest.approx(theirs, rel=1e-12), (key, i)
+    assert out[("S", 3, 1)].item(0) == -1.0
+    assert out[("S", 4, 1)].item(1) == "#NUM!" or isinstance(out[("S", 4, 1)].item(1), str)
