@@ -66,7 +66,8 @@ def optimal_hybrid_share(
     Self-hosting cost is a step function of whole replicas while the API cost falls linearly
     with the share, so within one replica count cost falls as the share grows: the minimum lies
     at s = 0 (if allowed), at the bounds, or where a replica count is exactly full
-    (s = r × requests per replica ÷ requests). Those candidates are all evaluated.
+    (s = r × requests per replica ÷ requests); at those edges cost is linear in r, so the
+    extreme edges in the allowed range, the bounds and s = 0 are the candidates evaluated.
 
     Examples
     --------
@@ -88,9 +89,17 @@ def optimal_hybrid_share(
     per_replica = float(np.asarray(plan.requests_per_s_per_replica)) * float(
         np.asarray(o.target_utilisation))
     candidates = {lo, hi}
-    if peak_per_share > 0:
-        full = np.arange(1, int(np.ceil(peak_per_share / per_replica)) + 1) * per_replica
-        candidates.update(float(x) for x in full / peak_per_share if lo <= x <= hi)
+    if peak_per_share > 0 and per_replica > 0:
+        # Between step edges, cost falls with the share; at the edges s_r = r·c/V it is
+        # A·(1 − s_r) + F + q·r, linear in r, so only the extreme edges in [lo, hi] (and the
+        # edge of the minimum replica count) can be the minimum: no need to try every r.
+        step = per_replica / peak_per_share  # share one replica carries
+        rmin = max(float(np.asarray(o.min_replicas)), 1.0)
+        r_first = max(np.ceil(lo / step - 1e-12), 1.0)
+        r_last = np.floor(hi / step + 1e-12)
+        for r in {r_first, r_last, rmin}:
+            if np.isfinite(r) and lo <= r * step <= hi:
+                candidates.add(float(r * step))
     shares = np.array(sorted(candidates))
     costs = np.array([hybrid_monthly_cost_usd(price, workload, o, s) for s in shares])
     best = int(np.argmin(costs))  # ties go to the smaller share: less to run in-house
