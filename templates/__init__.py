@@ -1,0 +1,1 @@
+from templates.workbooks import TEMPLATES, build_template
