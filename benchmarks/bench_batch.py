@@ -24,6 +24,7 @@ No assertion here: targets are printed next to the figures.
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import shutil
@@ -52,13 +53,13 @@ def _timeit(fn, repeat: int = 1) -> tuple[float, object]:
 def _workbook(tmp: Path, given: str | None) -> tuple[Path, str]:
     if given:
         return Path(given), f"given: {given}"
-    try:
-        from templates import build_template  # type: ignore[attr-defined]
-    except ImportError:
+    build_template = None
+    for module in ("templates", "templates.workbooks", "templates.builders"):
         try:
-            from templates.builders import build_template  # type: ignore[no-redef]
-        except ImportError:
-            build_template = None
+            build_template = importlib.import_module(module).build_template
+            break
+        except (ImportError, AttributeError):
+            continue
     if build_template is not None:
         p = tmp / "api-vs-selfhost.xlsx"
         build_template("api-vs-selfhost", p)

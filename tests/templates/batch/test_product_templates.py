@@ -3,6 +3,7 @@ at the built-in values and on randomised scenarios of their main inputs."""
 
 from __future__ import annotations
 
+import importlib
 import warnings
 
 import numpy as np
@@ -14,6 +15,8 @@ from templates.batch.reference import ReferenceModel
 from .test_equality import same
 
 TEMPLATES = ["api-vs-selfhost", "hybrid", "finetune"]
+# Each template also with the add-in cross-check cells (evaluated element by element).
+VARIANTS = [*TEMPLATES, *(f"{t}+udfs" for t in TEMPLATES)]
 
 
 def _builder():
@@ -23,12 +26,12 @@ def _builder():
         return build_template
     except ImportError:
         pass
-    try:
-        from templates.builders import build_template  # type: ignore[no-redef]
-
-        return build_template
-    except ImportError:
-        return None
+    for module in ("templates.workbooks", "templates.builders"):
+        try:
+            return importlib.import_module(module).build_template
+        except (ImportError, AttributeError):
+            continue
+    return None
 
 
 @pytest.fixture(scope="module")
@@ -37,10 +40,13 @@ def built(tmp_path_factory):
     if build is None:
         pytest.skip("templates.build_template does not exist yet")
     out = {}
-    for name in TEMPLATES:
-        p = tmp_path_factory.mktemp("tpl") / f"{name}.xlsx"
+    for name in VARIANTS:
+        p = tmp_path_factory.mktemp("tpl") / f"{name.replace('+', '-')}.xlsx"
         try:
-            build(name, p)
+            if name.endswith("+udfs"):
+                build(name.removesuffix("+udfs"), p, with_udfs=True)
+            else:
+                build(name, p)
         except Exception as exc:  # a template not built yet must not hide the others
             out[name] = exc
             continue
@@ -58,7 +64,7 @@ def _check(plan, ref, results, i, inputs_scenario):
     assert not bad, f"{len(bad)} cells differ, e.g. " + "; ".join(bad[:5])
 
 
-@pytest.mark.parametrize("name", TEMPLATES)
+@pytest.mark.parametrize("name", VARIANTS)
 def test_template_matches_formulas(built, name):
     path = built[name]
     if isinstance(path, Exception):
