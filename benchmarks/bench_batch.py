@@ -131,7 +131,9 @@ def main() -> None:
                     if plan.resolve_ref(n) in plan.formulas][:3]
         if len(ins) < 2:
             raise SystemExit(f"need two numeric inputs feeding the outputs; found {ins}")
-        ins = ins[:2]
+        # Traffic is the headline uncertainty of a TCO model: vary it first when named.
+        traffic = [n for n in ins if n.lower() in ("in_requests_per_day", "requests_per_day")]
+        ins = (traffic + [n for n in ins if n not in traffic])[:2]
         res["inputs"], res["outputs"] = ins, outs
         print(f"workbook: {what}\n  {len(plan.formulas):,} formula cells; inputs {ins}; "
               f"outputs {outs}")

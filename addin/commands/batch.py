@@ -206,14 +206,20 @@ def _print_summary(res: object) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    console = Console()
-    t = Table(title=f"Monte Carlo: {res.n:,} draws, seed {res.seed}")
-    for col in ("output", "P5", "P50", "P95", "mean", "sd", "errors"):
-        t.add_column(col, justify="left" if col == "output" else "right")
+    rows = []
     for o in res.outputs:
         s = res.stats.loc[o]
-        t.add_row(o, *(f"{s[k]:,.6g}" for k in ("p5", "p50", "p95", "mean", "sd")),
-                  f"{int(s['errors']):,}")
+        rows.append([o, *(f"{s[k]:,.6g}" for k in ("p5", "p50", "p95", "mean", "sd")),
+                     f"{int(s['errors']):,}"])
+    heads = ("output", "P5", "P50", "P95", "mean", "sd", "errors")
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(heads)]
+    # Wide enough that names and numbers are never cut (CI logs default to 80 columns).
+    console = Console(width=max(80, sum(widths) + 3 * len(widths) + 1))
+    t = Table(title=f"Monte Carlo: {res.n:,} draws, seed {res.seed}")
+    for h, w in zip(heads, widths, strict=True):
+        t.add_column(h, justify="left" if h == "output" else "right", no_wrap=True, min_width=w)
+    for r in rows:
+        t.add_row(*r)
     console.print(t)
     if res.compare is not None:
         a, b = res.compare
