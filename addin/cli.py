@@ -26,7 +26,7 @@ def _root() -> None:
 
 
 # Order is the order in --help.
-_COMMAND_MODULES = ("report", "prices", "recalc", "batch", "functions", "addin")
+_COMMAND_MODULES = ("report", "template", "prices", "recalc", "batch", "functions", "addin")
 
 for _name in _COMMAND_MODULES:
     importlib.import_module(f"addin.commands.{_name}").register(app)

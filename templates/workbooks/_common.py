@@ -168,7 +168,7 @@ def write_inputs(wb: Workbook, ws: Worksheet, specs: list[Input], values: Mappin
         define(wb, f"in_{spec.name}", ref)
         refs[spec.name] = ref
         if spec.choices:
-            formula = (f'"{spec.choices}"' if "," in spec.choices else f"={spec.choices}")
+            formula = f'"{spec.choices}"' if "," in spec.choices else spec.choices
             dv = DataValidation(type="list", formula1=formula, allow_blank=spec.optional,
                                 showErrorMessage=True, errorTitle=spec.label,
                                 error=f"Choose {spec.label.lower()} from the list")
