@@ -50,9 +50,13 @@ def atomic_writer(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
             yield f
             f.flush()
             os.fsync(f.fileno())
-        # Keep the target's permissions when replacing an existing file.
-        with contextlib.suppress(FileNotFoundError):
-            os.chmod(tmp, os.stat(path).st_mode & 0o7777)
+        # Keep the target's permissions when replacing an existing file; a new file gets
+        # what open() would give it (0666 less the umask), not mkstemp's private 0600.
+        try:
+            mode = os.stat(path).st_mode & 0o7777
+        except FileNotFoundError:
+            mode = 0o666 & ~_umask()
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -73,6 +77,14 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
     """
     with atomic_writer(path) as f:
         f.write(data)
+
+
+def _umask() -> int:
+    # os.umask can only be read by setting it; restore at once (not thread-safe, but the
+    # umask is process-wide anyway and set back within two system calls).
+    current = os.umask(0o022)
+    os.umask(current)
+    return current
 
 
 def _fsync_directory(directory: str) -> None:

@@ -143,3 +143,17 @@ def test_permissions_of_replaced_file_are_kept(tmp_path: Path) -> None:
     target.chmod(0o640)
     atomic_write_bytes(target, b"new")
     assert target.read_bytes() == b"new" and (target.stat().st_mode & 0o777) == 0o640
+
+
+def test_new_file_gets_umask_permissions_not_private_ones(tmp_path):
+    import os
+
+    from templates.atomic import atomic_write_bytes
+
+    old = os.umask(0o022)
+    try:
+        atomic_write_bytes(tmp_path / "new.xlsx", b"x")
+    finally:
+        os.umask(old)
+    # 0666 & ~0022 = 0644, as open() would create it (mkstemp alone gives 0600)
+    assert (tmp_path / "new.xlsx").stat().st_mode & 0o777 == 0o644
