@@ -190,5 +190,7 @@ def _write_workbook(path: Path, r: dict[str, object]) -> Path | None:
         "cached_input_share": w["cached_input_share"], "batch_share": w["batch_share"],
         "monthly_growth": w["monthly_growth"], "open_model": own["model"], "gpu": own["gpu"],
         "precision": own["precision"], "mode": own["mode"],
+        # the workbook's hybrid is the report's cost-minimising one
+        "hybrid_share": r["hybrid"]["share"],  # type: ignore[index]
     }
     return Path(build_template("api-vs-selfhost", path, inputs=inputs))

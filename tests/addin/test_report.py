@@ -74,3 +74,22 @@ def test_report_warns_when_prices_are_older_than_allowed():
     res = runner.invoke(app, ["report", "--no-workbook"],
                         env={"LLM_TCO_MAX_PRICE_AGE_DAYS": "100000"})
     assert "warning" not in res.output
+
+
+def test_report_writes_a_workbook_whose_formulas_give_the_printed_numbers(tmp_path):
+    from templates.recalc import recalc
+
+    book = tmp_path / "report.xlsx"
+    res = runner.invoke(app, ["report", "--format", "json", "-o", str(book),
+                              "--requests-per-day", "200000"])
+    assert res.exit_code == 0, res.output
+    r = json.loads(res.output)
+    assert r["workbook"] == str(book) and book.exists()
+    got = recalc(book, cells=["out_api_monthly", "out_selfhost_monthly", "out_hybrid_monthly",
+                              "out_breakeven_tokens_per_day"])
+    vals = list(got.values())
+    # the workbook's native formulas against the engine figures the report printed
+    assert vals[0] == pytest.approx(r["api"]["monthly_usd"], rel=1e-9)
+    assert vals[1] == pytest.approx(r["selfhost"]["monthly_usd"], rel=1e-9)
+    assert vals[2] == pytest.approx(r["hybrid"]["monthly_usd"], rel=1e-9)
+    assert vals[3] == pytest.approx(r["breakeven"]["first_tokens_per_day"], rel=1e-9)
