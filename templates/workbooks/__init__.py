@@ -1,7 +1,7 @@
 """Prefilled workbook templates: native-formula TCO models a finance team can open anywhere.
 
 >>> sorted(TEMPLATES)
-['api-vs-selfhost']
+['api-vs-selfhost', 'finetune', 'hybrid']
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from typing import Any
 from openpyxl import Workbook
 
 from engine.errors import InputError
-from templates.workbooks import _common, api_vs_selfhost
+from templates.workbooks import _common, api_vs_selfhost, finetune, hybrid
 
-_MODULES = {m.NAME: m for m in (api_vs_selfhost,)}
+_MODULES = {m.NAME: m for m in (api_vs_selfhost, hybrid, finetune)}
 
 #: Template name → one-line description.
 TEMPLATES: dict[str, str] = {name: m.DESCRIPTION for name, m in _MODULES.items()}

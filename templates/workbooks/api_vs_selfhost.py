@@ -265,7 +265,7 @@ class Calc:
         return name
 
 
-def _model_sheet(wb: Workbook, ws: Any) -> None:
+def model_sheet(wb: Workbook, ws: Any, breakeven: bool = True) -> None:
     c.title(ws, "Model", "Every intermediate figure, named (m_*), with how it is computed. "
             "The same formulas as the llm-tco engine (engine/*.py Notes).")
     c.header(ws, 3, ["Figure", "Value", "Unit", "How", "Name"])
@@ -471,6 +471,9 @@ def _model_sheet(wb: Workbook, ws: Any) -> None:
     k.add("m_one_off", "One-off (month 1)", "=in_setup_usd+m_time_to_market+m_ft_one_off",
           "USD", "set-up + time-to-market + first fine-tune and data", c.USD)
 
+    if not breakeven:
+        c.widths(ws, A=44, B=16, C=16, D=16, E=26, G=12, H=60)
+        return
     k.section("Breakeven (engine/breakeven.py)")
     k.add("m_api_per_rpd_month", "API USD/month per request/day", f"=m_api_per_request*{DPM}",
           "USD/month", "a·D", "0.0000")
@@ -747,7 +750,7 @@ def build(wb: Workbook, inputs: Mapping[str, Any] | None = None, scenario: str |
     c.write_catalog(wb, sheets["Catalog"])
     c.write_prices(wb, sheets["Prices"], c.api_models_for(values["api_model"]))
     c.write_inputs(wb, sheets["Inputs"], INPUTS, values)
-    _model_sheet(wb, sheets["Model"])
+    model_sheet(wb, sheets["Model"])
     _projection_sheet(sheets["Projection"])
     _volume_sheet(sheets["Volume"])
     _summary_sheet(wb, sheets["Summary"], with_udfs)

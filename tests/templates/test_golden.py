@@ -328,3 +328,87 @@ def test_libreoffice_recalculates_without_errors_and_agrees(
                 assert isinstance(got, int | float), f"{case} {ref}: LibreOffice {got!r}"
                 assert math.isclose(got, value, rel_tol=RTOL, abs_tol=1e-9), (
                     f"{case} {ref}: LibreOffice {got!r}, formulas {value!r}")
+
+
+# --- hybrid and finetune templates --------------------------------------------------------
+
+from templates.workbooks import finetune as ftt  # noqa: E402
+from templates.workbooks import hybrid as hyb  # noqa: E402
+
+
+def _named(calc: Recalculation, values: dict[str, Any], name: str) -> Any:
+    return values[calc.resolve(calc.checked.defined_names[name])[0]]
+
+
+@pytest.fixture(scope="module")
+def hybrid_calc(extra_books: dict[str, Path]) -> Recalculation:
+    return Recalculation(extra_books["hybrid"])
+
+
+@pytest.mark.parametrize("case", ["default", *hyb.SCENARIOS])
+def test_hybrid_optimum_equals_engine(hybrid_calc: Recalculation, case: str) -> None:
+    v = hyb.resolve(None, None if case == "default" else case)
+    values = hybrid_calc.calculate({f"in_{k}": x for k, x in v.items()})
+    price, w, o = engine_objects({**v, "monthly_growth": 0.0, "hybrid_share": 0.0,
+                                  "discount_rate": 0.0})
+    # engine.optimal_hybrid_share under the constraints
+    opt = e.optimal_hybrid_share(price, w, o, v["min_inhouse_share"],
+                                 v["must_stay_on_api_share"])
+    close(_named(hybrid_calc, values, "out_optimal_share"), opt.share, "optimal share")
+    close(_named(hybrid_calc, values, "out_optimal_monthly"), opt.monthly_usd, "optimal cost")
+    close(_named(hybrid_calc, values, "out_api_only_monthly"), opt.api_only_usd, "API only")
+    close(_named(hybrid_calc, values, "out_selfhost_only_monthly"), opt.selfhost_only_usd,
+          "self-host only")
+    # engine.hybrid_monthly_cost_usd along the 0-100 % curve
+    for i in range(hyb.STEPS):
+        r = hyb.S_FIRST + i
+        close(values[f"Routing!D{r}"], e.hybrid_monthly_cost_usd(price, w, o, i * 0.05),
+              f"Routing!D{r} hybrid_monthly_cost_usd share {i * 5}%")
+
+
+def test_hybrid_scenario_files(tmp_path: Path) -> None:
+    """Files built with scenario=NAME (not only inputs over the default file)."""
+    for s in ("step-edge-70b", "frontier-on-api"):
+        v = hyb.resolve(None, s)
+        p = build_template("hybrid", tmp_path / f"{s}.xlsx", scenario=s)
+        got = list(__import__("templates.recalc").recalc.recalc(
+            p, cells=["out_optimal_share", "out_optimal_monthly"]).values())
+        price, w, o = engine_objects({**v, "monthly_growth": 0.0, "hybrid_share": 0.0,
+                                      "discount_rate": 0.0})
+        opt = e.optimal_hybrid_share(price, w, o, v["min_inhouse_share"],
+                                     v["must_stay_on_api_share"])  # engine
+        close(got[0], opt.share, f"{s} share")
+        close(got[1], opt.monthly_usd, f"{s} cost")
+        assert 0 < opt.share < 1 or s != "step-edge-70b"
+
+
+@pytest.fixture(scope="module")
+def finetune_books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    d = tmp_path_factory.mktemp("ft")
+    return {s: build_template("finetune", d / f"{s}.xlsx", scenario=s) for s in ftt.SCENARIOS}
+
+
+@pytest.mark.parametrize("case", list(ftt.SCENARIOS))
+def test_finetune_equals_engine(finetune_books: dict[str, Path], case: str) -> None:
+    calc = Recalculation(finetune_books[case])
+    values = calc.calculate()
+    v = ftt.resolve(None, case)
+    plan = e.FineTune(
+        method=v["finetune_method"], training_tokens=v["training_tokens"], epochs=v["epochs"],
+        gpu=v["finetune_gpu"], mfu=v["mfu"],
+        rent_usd_per_gpu_hour=v["finetune_rent_usd_per_gpu_hour"], examples=v["examples"],
+        usd_per_example=v["usd_per_example"], eval_usd_per_run=v["eval_usd_per_run"],
+        retrains_per_year=v["retrains_per_year"], refresh_share=v["refresh_share"])
+    c = e.finetune_cost(v["open_model"], plan)  # engine.finetune_cost
+    close(_named(calc, values, "out_gpu_hours_per_run"), c.gpu_hours_per_run, "GPU-hours")
+    close(_named(calc, values, "out_compute_usd_per_run"), c.compute_usd_per_run, "compute")
+    close(_named(calc, values, "out_one_off_usd"), c.one_off_usd, "one-off")
+    close(_named(calc, values, "out_monthly_usd"), c.monthly_usd, "monthly")
+    close(_named(calc, values, "out_breakdown_total"), c.one_off_usd + 12 * c.monthly_usd,
+          "first-year breakdown total = one_off + 12 × monthly")
+    # engine.training_gpu_hours for each method in the side-by-side table
+    for m in ftt.METHODS:
+        hours = e.training_gpu_hours(v["open_model"], v["training_tokens"], v["epochs"], m,
+                                     v["finetune_gpu"], v["mfu"])
+        assert any(isinstance(x, float) and math.isclose(x, hours, rel_tol=RTOL)
+                   for k, x in values.items() if k.startswith("Fine-tuning")), m
