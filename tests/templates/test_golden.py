@@ -311,9 +311,10 @@ ERRORS = ("#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "E
 
 @pytest.mark.libreoffice
 def test_libreoffice_recalculates_without_errors_and_agrees(
-        lo_books: dict[str, tuple[Path, Path]]) -> None:
+        lo_books: dict[str, tuple[Path, Path]], computed: dict[str, dict[str, Any]]) -> None:
     for case, (ours_path, lo_path) in lo_books.items():
-        ours = Recalculation(ours_path).calculate()
+        # formulas' values: the golden fixture's for api-vs-selfhost, else recalculated here
+        ours = computed[case] if case in computed else Recalculation(ours_path).calculate()
         lo = openpyxl.load_workbook(lo_path, data_only=True)
         assert ours, case
         for ref, value in ours.items():

@@ -156,12 +156,13 @@ def test_charts_and_formats(built: dict[str, Path]) -> None:
 
 def test_report_keys_accepted_and_loaded(tmp_path: Path) -> None:
     p = build_template("api-vs-selfhost", tmp_path / "r.xlsx", inputs=dict(REPORT_KEYS))
-    v = recalc(p, cells=["in_api_model", "in_requests_per_day", "out_api_monthly"])
-    w = e.Workload(50_000, 1200, 300, 0.1, 0.2, 0.02)
-    assert list(v.values())[:2] == ["gpt-4o-mini", 50_000]
-    # engine.api_monthly_cost_usd for the same workload
-    assert list(v.values())[2] == pytest.approx(e.api_monthly_cost_usd("gpt-4o-mini", w),
-                                                rel=1e-9)
+    ws = openpyxl.load_workbook(p)["Inputs"]
+    by_name = {ws.cell(row=r, column=5).value: ws.cell(row=r, column=2).value
+               for r in range(1, ws.max_row + 1)}
+    for k, v in REPORT_KEYS.items():
+        assert by_name[f"in_{k}"] == v, k
+    prices = openpyxl.load_workbook(p)["Prices"]
+    assert "gpt-4o-mini" in [prices.cell(row=r, column=1).value for r in range(8, 30)]
 
 
 @pytest.mark.parametrize(("inputs", "scenario", "argument"), [
