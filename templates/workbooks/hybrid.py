@@ -108,10 +108,10 @@ def _routing_sheet(wb: Workbook, ws: Any) -> None:
                              "Cost if valid"])
     first = k.row + 2
     cands = [("Lowest allowed", "=m_lo", "=1"), ("Highest allowed", "=m_hi", "=1")]
-    for label, r in (("First step edge", "m_r_first"), ("Last step edge", "m_r_last"),
-                     ("Minimum-replica edge", "m_r_min")):
-        cands.append((label, f"={r}*m_step",
-                      f"=IF(AND(m_step>0,{r}*m_step>=m_lo,{r}*m_step<=m_hi),1,0)"))
+    for label, rname in (("First step edge", "m_r_first"), ("Last step edge", "m_r_last"),
+                         ("Minimum-replica edge", "m_r_min")):
+        cands.append((label, f"={rname}*m_step",
+                      f"=IF(AND(m_step>0,{rname}*m_step>=m_lo,{rname}*m_step<=m_hi),1,0)"))
     for i, (label, share, valid) in enumerate(cands):
         r = first + i
         ws[f"A{r}"], ws[f"B{r}"], ws[f"C{r}"] = label, share, valid
@@ -143,8 +143,8 @@ def _routing_sheet(wb: Workbook, ws: Any) -> None:
     ch.title, ch.x_axis.title, ch.y_axis.title = ("Monthly cost vs share in-house",
                                                   "Share routed to the own model", "USD/month")
     ch.height, ch.width = 9, 18
-    for col in (2, 3, 4):
-        ch.add_data(Reference(ws, min_col=col, min_row=S_FIRST - 1, max_row=S_LAST),
+    for ci in (2, 3, 4):
+        ch.add_data(Reference(ws, min_col=ci, min_row=S_FIRST - 1, max_row=S_LAST),
                     titles_from_data=True)
     ch.set_categories(Reference(ws, min_col=1, min_row=S_FIRST, max_row=S_LAST))
     ws.add_chart(ch, "G4")
