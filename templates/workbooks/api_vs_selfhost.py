@@ -706,6 +706,14 @@ def _summary_sheet(wb: Workbook, ws: Any, with_udfs: bool) -> None:
     bar.add_data(Reference(ws, min_col=3, min_row=bd, max_row=tot - 1), titles_from_data=True)
     bar.set_categories(Reference(ws, min_col=1, min_row=bd + 1, max_row=tot - 1))
     ws.add_chart(bar, "F54")
+    sav = LineChart()
+    sav.title, sav.y_axis.title, sav.x_axis.title = ("Cumulative savings of self-hosting "
+                                                     "(API − self-host)", "USD", "Month")
+    sav.height, sav.width = 8, 16
+    sav.add_data(Reference(proj, min_col=15, min_row=FIRST - 1, max_row=LAST),
+                 titles_from_data=True)
+    sav.set_categories(months)
+    ws.add_chart(sav, "F71")
 
 
 README = [
