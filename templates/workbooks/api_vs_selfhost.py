@@ -165,7 +165,9 @@ SCENARIO_NOTES = {
     "on 8 A100s (min. replicas for isolation and availability; the article's 8–16), "
     "50M tokens/day growing 4 %/month, heavier compliance and a larger team.",
     "high-volume-50m": "Tens of millions of tokens/day (50M), growing 3 %/month: where the "
-    "seed claims self-hosting saves 40–60 %.",
+    "seed claims self-hosting saves 40–60 %. At gpt-4o list prices and an 8B model the API is "
+    "still cheaper here (breakeven ≈ 148M tokens/day): check the claim with your billed "
+    "tokens per request.",
     "rag-long-context": "RAG with 30k-token prompts, 80 % served from the prompt cache "
     "(Claude Sonnet 4.5): caching narrows the gap to self-hosting.",
     "long-context-tier": "250k-token prompts on Gemini 2.5 Pro: above its 200k threshold every "
