@@ -200,6 +200,8 @@ def build(wb: Workbook, inputs: Mapping[str, Any] | None = None, scenario: str |
         ws["G41"] = ("=FINETUNE_COST(in_open_model,in_training_tokens,in_epochs,"
                      "in_finetune_method,in_finetune_gpu,in_mfu,in_examples,in_usd_per_example,"
                      'in_eval_usd_per_run,in_retrains_per_year,in_refresh_share,"one_off")')
+        ws["G42"] = "=G41-out_one_off_usd"
+        c.define(wb, "xcheck_one_off", c.absref(ws.title, "G", 41))
     c.write_scenarios(sheets["Scenarios"], INPUTS, SCENARIOS, SCENARIO_NOTES)
     c.write_readme(readme, "LLM TCO: fine-tuning cost", README)
     wb.active = 2

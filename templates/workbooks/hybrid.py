@@ -188,6 +188,8 @@ def build(wb: Workbook, inputs: Mapping[str, Any] | None = None, scenario: str |
         ws["G26"] = ("=HYBRID_SHARE(in_api_model,in_open_model,in_gpu,in_requests_per_day,"
                      "in_input_tokens_per_request,in_output_tokens_per_request,"
                      "in_min_inhouse_share,in_must_stay_on_api_share,in_precision,in_mode)")
+        ws["G27"] = "=G26-out_optimal_share"
+        c.define(wb, "xcheck_optimal_share", c.absref(ws.title, "G", 26))
     c.write_scenarios(sheets["Scenarios"], INPUTS, SCENARIOS, SCENARIO_NOTES)
     c.write_readme(readme, "LLM TCO: hybrid routing planner", README)
     wb.active = 2

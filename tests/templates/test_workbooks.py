@@ -129,6 +129,7 @@ def test_native_functions_only_and_lean(built: dict[str, Path], name: str) -> No
         assert not any("vbaProject" in n for n in z.namelist())
 
 
+@pytest.mark.filterwarnings("ignore:.*called once per scenario")
 def test_with_udfs_cross_checks_agree(built: dict[str, Path]) -> None:
     used = {f for text in _formulas(built["udfs"]) for f in re.findall(r"([A-Z_]+)\(", text)}
     assert {"LLM_API_MONTHLY", "SELFHOST_GPUS"} <= used <= NATIVE | ADDIN
@@ -136,6 +137,18 @@ def test_with_udfs_cross_checks_agree(built: dict[str, Path]) -> None:
                                      "out_gpus"])
     a, b, g1, g2 = v.values()
     assert a == pytest.approx(b, rel=1e-12) and g1 == g2
+
+
+@pytest.mark.filterwarnings("ignore:.*called once per scenario")
+@pytest.mark.parametrize(("name", "xcheck", "native"), [
+    ("hybrid", "xcheck_optimal_share", "out_optimal_share"),
+    ("finetune", "xcheck_one_off", "out_one_off_usd"),
+])
+def test_with_udfs_other_templates(tmp_path: Path, name: str, xcheck: str, native: str) -> None:
+    # At the defaults the add-in functions (default operations and fine-tuning) apply.
+    p = build_template(name, tmp_path / "u.xlsx", with_udfs=True)
+    a, b = recalc(p, cells=[xcheck, native]).values()
+    assert a == pytest.approx(b, rel=1e-12)
 
 
 def test_charts_and_formats(built: dict[str, Path]) -> None:
