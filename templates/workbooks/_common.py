@@ -170,8 +170,8 @@ def write_inputs(wb: Workbook, ws: Worksheet, specs: list[Input], values: Mappin
         if spec.choices:
             formula = f'"{spec.choices}"' if "," in spec.choices else spec.choices
             dv = DataValidation(type="list", formula1=formula, allow_blank=spec.optional,
-                                showErrorMessage=True, errorTitle=spec.label,
-                                error=f"Choose {spec.label.lower()} from the list")
+                                showErrorMessage=True, errorTitle=spec.label[:32],
+                                error=f"Choose {spec.label.lower()} from the list"[:255])
             ws.add_data_validation(dv)
             dv.add(f"B{row}")
         elif not isinstance(spec.default, str):
@@ -179,8 +179,8 @@ def write_inputs(wb: Workbook, ws: Worksheet, specs: list[Input], values: Mappin
             hi = spec.high if spec.high is not None else 1e15
             dv = DataValidation(type="decimal", operator="between", formula1=repr(float(lo)),
                                 formula2=repr(float(hi)), allow_blank=spec.optional,
-                                showErrorMessage=True, errorTitle=spec.label,
-                                error=f"{spec.label}: a number from {lo:g} to {hi:g}")
+                                showErrorMessage=True, errorTitle=spec.label[:32],
+                                error=f"{spec.label}: a number from {lo:g} to {hi:g}"[:255])
             ws.add_data_validation(dv)
             dv.add(f"B{row}")
         row += 1
@@ -375,6 +375,14 @@ def write_scenarios(ws: Worksheet, specs: list[Input], scenarios: Mapping[str, M
     ws.column_dimensions["B"].width = 16
     for j in range(len(names)):
         ws.column_dimensions[_col(3 + j)].width = 26
+
+
+def show_axes(chart: Any) -> Any:
+    """openpyxl 3.1 marks chart axes deleted unless told: Excel and LibreOffice then draw no
+    axis labels. Keep them."""
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+    return chart
 
 
 # --- saving --------------------------------------------------------------------------

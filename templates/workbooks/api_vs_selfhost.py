@@ -684,7 +684,7 @@ def _summary_sheet(wb: Workbook, ws: Any, with_udfs: bool) -> None:
             ch.add_data(Reference(proj, min_col=col, min_row=FIRST - 1, max_row=LAST),
                         titles_from_data=True)
         ch.set_categories(months)
-        ws.add_chart(ch, anchor)
+        ws.add_chart(c.show_axes(ch), anchor)
     vol = wb["Volume"]
     vlast = V_FIRST + len(VOLUMES) - 1
     sc = ScatterChart()
@@ -701,13 +701,13 @@ def _summary_sheet(wb: Workbook, ws: Any, with_udfs: bool) -> None:
     be.marker.size = 10
     be.graphicalProperties.line.noFill = True
     sc.series.append(be)
-    ws.add_chart(sc, "F37")
+    ws.add_chart(c.show_axes(sc), "F37")
     bar = BarChart()
     bar.type, bar.title = "bar", f"Self-hosting {HORIZON}-month TCO breakdown"
     bar.height, bar.width = 8, 16
     bar.add_data(Reference(ws, min_col=3, min_row=bd, max_row=tot - 1), titles_from_data=True)
     bar.set_categories(Reference(ws, min_col=1, min_row=bd + 1, max_row=tot - 1))
-    ws.add_chart(bar, "F54")
+    ws.add_chart(c.show_axes(bar), "F54")
     sav = LineChart()
     sav.title, sav.y_axis.title, sav.x_axis.title = ("Cumulative savings of self-hosting "
                                                      "(API − self-host)", "USD", "Month")
@@ -715,7 +715,7 @@ def _summary_sheet(wb: Workbook, ws: Any, with_udfs: bool) -> None:
     sav.add_data(Reference(proj, min_col=15, min_row=FIRST - 1, max_row=LAST),
                  titles_from_data=True)
     sav.set_categories(months)
-    ws.add_chart(sav, "F71")
+    ws.add_chart(c.show_axes(sav), "F71")
 
 
 README = [

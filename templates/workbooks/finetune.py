@@ -128,7 +128,7 @@ def _sheet(wb: Workbook, ws: Any) -> None:
     bar.height, bar.width = 8, 16
     bar.add_data(Reference(ws, min_col=2, min_row=bd, max_row=tot - 1), titles_from_data=True)
     bar.set_categories(Reference(ws, min_col=1, min_row=bd + 1, max_row=tot - 1))
-    ws.add_chart(bar, "G4")
+    ws.add_chart(c.show_axes(bar), "G4")
 
     cmp_row = tot + 3
     ws.cell(row=cmp_row - 1, column=1, value="Methods side by side (same data and GPU)"
@@ -154,7 +154,7 @@ def _sheet(wb: Workbook, ws: Any) -> None:
     ch.add_data(Reference(ws, min_col=2, max_col=4, min_row=cmp_row + 2), from_rows=True,
                 titles_from_data=False)
     ch.set_categories(Reference(ws, min_col=2, max_col=4, min_row=cmp_row))
-    ws.add_chart(ch, "G22")
+    ws.add_chart(c.show_axes(ch), "G22")
     c.widths(ws, A=40, B=18, C=18, D=40, E=26)
 
 

@@ -147,7 +147,7 @@ def _routing_sheet(wb: Workbook, ws: Any) -> None:
         ch.add_data(Reference(ws, min_col=ci, min_row=S_FIRST - 1, max_row=S_LAST),
                     titles_from_data=True)
     ch.set_categories(Reference(ws, min_col=1, min_row=S_FIRST, max_row=S_LAST))
-    ws.add_chart(ch, "G4")
+    ws.add_chart(c.show_axes(ch), "G4")
 
 
 README = [

@@ -270,3 +270,26 @@ def test_cli_bad_input_one_line_exit_2(tmp_path: Path, args: list[str], needle: 
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1 and needle in lines[0], r.stderr
     assert not (tmp_path / "x.xlsx").exists()
+
+
+@pytest.mark.parametrize("name", list(TEMPLATES))
+def test_excel_limits_and_visible_axes(built: dict[str, Path], name: str) -> None:
+    """Excel repairs a file whose validation title exceeds 32 characters (message 255);
+    openpyxl 3.1 hides chart axes unless told not to."""
+    wb = openpyxl.load_workbook(built[name])
+    for dv in wb["Inputs"].data_validations.dataValidation:
+        assert len(dv.errorTitle or "") <= 32 and len(dv.error or "") <= 255
+    with zipfile.ZipFile(built[name]) as z:
+        for n in z.namelist():
+            if n.startswith("xl/charts/chart"):
+                xml = z.read(n).decode()
+                assert '<delete val="1"' not in xml and xml.count('<delete val="0"') >= 2, n
+
+
+def test_libreoffice_helper_fails_under_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.templates import test_golden
+
+    monkeypatch.setattr(test_golden.shutil, "which", lambda _: None)
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI must install it"):
+        test_golden._soffice()
