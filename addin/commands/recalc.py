@@ -145,13 +145,7 @@ def register(app: typer.Typer) -> None:
 
             calc = Recalculation(book)
             _notes(calc.checked.notes, calc.path)
-            values = calc.calculate(inputs)
-            wanted: list[str] = []
-            for ref in cells or []:
-                wanted.extend(calc.resolve(ref))
-            if not cells:
-                wanted = calc.output_cells()
-            shown = {r: values[r] if r in values else calc.constant(r) for r in wanted}
+            shown = calc.values(inputs, cells)
             if output is not None or in_place:
                 write_back(book, output, in_place=in_place, inputs=inputs, recalculation=calc)
             _print_values(shown, format, title=str(book))
