@@ -189,7 +189,11 @@ def write_back(
     if not os.path.isdir(directory):
         raise WorkbookError(target, f"output directory {directory} does not exist")
     calc = recalculation or Recalculation(src)
-    values = calc.calculate(inputs)
+    wanted = list(calc.formulas)
+    for ref in inputs or {}:
+        wanted.extend(c for c in calc.resolve(ref) if c not in calc.formulas)
+    # Every formula cell and every set input; the compiled plan answers when it can.
+    values = calc.values(inputs, wanted)
     constants: dict[str, Value] = {}
     for ref in inputs or {}:
         for cell in calc.resolve(ref):
