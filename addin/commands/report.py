@@ -193,4 +193,10 @@ def _write_workbook(path: Path, r: dict[str, object]) -> Path | None:
         # the workbook's hybrid is the report's cost-minimising one
         "hybrid_share": r["hybrid"]["share"],  # type: ignore[index]
     }
-    return Path(build_template("api-vs-selfhost", path, inputs=inputs))
+    written = Path(build_template("api-vs-selfhost", path, inputs=inputs))
+    # Cache the computed values in the file, so viewers that do not recalculate (previews,
+    # openpyxl, pandas) see the numbers and `llm-tco check` finds it fresh.
+    from templates.writeback import write_back
+
+    write_back(written, in_place=True)
+    return written
