@@ -332,6 +332,34 @@ def write_prices(wb: Workbook, ws: Worksheet, prices: list[e.ApiPrice]) -> None:
             "the model has no long-context tier; a request whose prompt is above the threshold "
             "pays the long-context rates on all its tokens. Batch prices apply to the batch "
             "share of requests. Blank context window: not published in the catalog.")
+    ws["D3"], ws["E3"] = "API model used", "=in_api_model"
+    ws["D4"], ws["E4"] = "Its input / output USD per 1M", (
+        '=INDEX(price_input_usd_per_million_tokens,MATCH(in_api_model,price_models,0))')
+    ws["F4"] = ('=INDEX(price_output_usd_per_million_tokens,MATCH(in_api_model,price_models,0))')
+    ws["D3"].font = ws["D4"].font = BOLD
+    # The self-hosting rows used (they follow the Inputs' dropdowns; full tables on Catalog).
+    r = last + 4
+    ws.cell(row=r, column=1, value="Self-hosting prices and specs used (Catalog sheet)"
+            ).font = BOLD
+    header(ws, r + 1, ["Item", "Name", "Indicative price", "Unit", "Source", "As of"])
+    rows = [
+        ("Serving GPU", "in_gpu", "cat_gpu_names", "cat_gpu_rent_usd_per_hour", "USD/GPU-hour",
+         "cat_gpu_price_source"),
+        ("Serving GPU purchase", "in_gpu", "cat_gpu_names", "cat_gpu_purchase_usd", "USD",
+         "cat_gpu_price_source"),
+        ("Open model", "in_open_model", "cat_model_names", "cat_model_params_b",
+         "billion parameters", "cat_model_source"),
+    ]
+    for i, (item, name, names, value, unit, source) in enumerate(rows):
+        rr = r + 2 + i
+        match = f"MATCH({name},{names},0)"
+        ws.cell(row=rr, column=1, value=item)
+        ws.cell(row=rr, column=2, value=f"={name}")
+        ws.cell(row=rr, column=3, value=f"=INDEX({value},{match})").number_format = NUM
+        ws.cell(row=rr, column=4, value=unit)
+        ws.cell(row=rr, column=5, value=f"=INDEX({source},{match})")
+        asof = "cat_gpu_as_of" if names == "cat_gpu_names" else "cat_model_as_of"
+        ws.cell(row=rr, column=6, value=f"=INDEX({asof},{match})")
     widths(ws, A=20, B=12)
 
 

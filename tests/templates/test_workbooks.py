@@ -293,3 +293,13 @@ def test_libreoffice_helper_fails_under_ci(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setenv("CI", "true")
     with pytest.raises(pytest.fail.Exception, match="CI must install it"):
         test_golden._soffice()
+
+
+def test_prices_sheet_shows_selfhost_rows_used(tmp_path: Path) -> None:
+    p = build_template("api-vs-selfhost", tmp_path / "p.xlsx",
+                       inputs={"gpu": "a100", "open_model": "mistral-7b"})
+    r = recalc(p, cells=["Prices!B24:F26"])
+    g, m = e.gpu_spec("A100-80GB"), e.open_model_spec("Mistral-7B")  # the catalog rows
+    assert [r[f"Prices!{c}24"] for c in "BCEF"] == [g.name, g.rent_usd_per_hour,
+                                                    g.price_source, g.as_of]
+    assert [r[f"Prices!{c}26"] for c in "BCEF"] == [m.name, m.params_b, m.source, m.as_of]
