@@ -3,7 +3,8 @@
 Contract used by ``templates`` (the workbook runtime): :func:`formulas_functions` returns a
 mapping of upper-case Excel function names (no add-in prefix) to callables that ``formulas``
 calls with its own argument types — numbers, strings, booleans, numpy arrays for ranges (a
-single cell arrives as a 1×1 array), its ``XlError`` values and its ``EMPTY`` token for blank
+single cell arrives as a 1×1 array; a ``Ranges`` object when registered without
+``formulas.functions.wrap_func``), its ``XlError`` values and its ``EMPTY`` token for blank
 cells — and that return a number, string, boolean, 2-D numpy array or ``XlError``. Every
 callable goes through :func:`udfs.call`, so the numbers are the ones Excel (through xlwings)
 and the Python API give.
@@ -24,8 +25,12 @@ from udfs.excel_errors import BY_TEXT, VALUE, ExcelError
 def _from_formulas(value: Any) -> Any:
     """A ``formulas`` argument → what :func:`udfs.call` takes."""
     import schedula as sh
+    from formulas.ranges import Ranges
     from formulas.tokens.operand import XlError
 
+    if isinstance(value, Ranges):
+        # Registered without formulas' wrap_func, a cell reference arrives as Ranges.
+        value = value.value
     if isinstance(value, np.ndarray):
         if value.size == 1:
             return _from_formulas(value.reshape(-1)[0])
