@@ -11,16 +11,13 @@ from typing import Any
 
 from formulas.tokens.operand import Error, XlError
 
+from udfs import excel_errors as _excel
+
 #: Every error value ``formulas`` knows, keyed by the text Excel shows.
 ERRORS: dict[str, XlError] = dict(Error.errors)
 
-NULL = ERRORS["#NULL!"]
-DIV0 = ERRORS["#DIV/0!"]
-VALUE = ERRORS["#VALUE!"]
-REF = ERRORS["#REF!"]
-NAME = ERRORS["#NAME?"]
-NUM = ERRORS["#NUM!"]
-NA = ERRORS["#N/A"]
+# The same names as udfs.excel_errors (the one list of Excel errors), as formulas' tokens.
+NULL, DIV0, VALUE, REF, NAME, NUM, NA = (ERRORS[str(e)] for e in _excel.ALL)
 
 #: Error strings Excel stores in a cell (``<c t="e"><v>#N/A</v></c>``); ``#GETTING_DATA``
 #: is transient in Excel and never saved, but ``formulas`` knows it.

@@ -56,8 +56,11 @@ _CODES: dict[str, int] = {
     "#NULL!": 2000, "#DIV/0!": 2007, "#VALUE!": 2015, "#REF!": 2023, "#NAME?": 2029,
     "#NUM!": 2036, "#N/A": 2042,
 }
+#: Every error value, in Excel's XlCVError order; the other engines' error tables (the
+#: batch plan's codes, the runtime's ``formulas`` tokens) are built from this one.
+ALL: tuple[ExcelError, ...] = (NULL, DIV0, VALUE, REF, NAME, NUM, NA)
 #: Every error value by its text.
-BY_TEXT: dict[str, ExcelError] = {str(e): e for e in (NULL, DIV0, VALUE, REF, NAME, NUM, NA)}
+BY_TEXT: dict[str, ExcelError] = {str(e): e for e in ALL}
 
 
 def as_error(value: Any) -> ExcelError | None:

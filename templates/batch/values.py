@@ -23,16 +23,11 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from udfs.excel_errors import ALL as _ALL_ERRORS
+
 ERR_NULL, ERR_DIV0, ERR_VALUE, ERR_REF, ERR_NAME, ERR_NUM, ERR_NA = range(1, 8)
-ERROR_NAMES = {
-    ERR_NULL: "#NULL!",
-    ERR_DIV0: "#DIV/0!",
-    ERR_VALUE: "#VALUE!",
-    ERR_REF: "#REF!",
-    ERR_NAME: "#NAME?",
-    ERR_NUM: "#NUM!",
-    ERR_NA: "#N/A",
-}
+#: Code → text, in the order of the one list of Excel errors (udfs.excel_errors.ALL).
+ERROR_NAMES = {i: str(err) for i, err in enumerate(_ALL_ERRORS, 1)}
 ERROR_CODES = {v: k for k, v in ERROR_NAMES.items()}
 
 _FLOAT = np.dtype(np.float64)
