@@ -16,9 +16,27 @@ addin_app = typer.Typer(help="Set up the Excel add-in (xlwings).", no_args_is_he
 
 
 def xlwings_conf() -> str:
-    """The xlwings configuration: this interpreter and our UDF module (xlwings.conf format)."""
+    """The xlwings configuration: this interpreter and our UDF module (xlwings.conf format).
+
+    Rendered from the shipped template ``addin/data/xlwings.conf`` (``string.Template``
+    placeholders, so a Windows path's backslashes and braces pass through untouched).
+    """
+    from importlib.resources import files
+    from string import Template
+
+    template = files("addin").joinpath("data/xlwings.conf").read_text(encoding="utf-8")
     key = "INTERPRETER_MAC" if sys.platform == "darwin" else "INTERPRETER_WIN"
-    return f'"{key}","{sys.executable}"\n"UDF MODULES","udfs.xlwings_udfs"\n'
+    return Template(template).substitute(interpreter_key=key, interpreter=_interpreter())
+
+
+def _interpreter() -> str:
+    """This Python; on Windows its ``pythonw.exe`` (xlwings' default: no console window)."""
+    exe = Path(sys.executable)
+    if sys.platform.startswith("win") and exe.name.lower() == "python.exe":
+        windowless = exe.with_name("pythonw.exe")
+        if windowless.exists():
+            return str(windowless)
+    return str(exe)
 
 
 @addin_app.command("export-vba")

@@ -50,3 +50,15 @@ def test_install_on_linux_says_why_and_exits_2():
 def test_config_points_xlwings_at_our_module():
     res = CliRunner().invoke(app, ["addin", "config"])
     assert res.exit_code == 0 and '"UDF MODULES","udfs.xlwings_udfs"' in res.output
+
+
+def test_config_is_rendered_from_the_shipped_template():
+    import sys
+    from importlib.resources import files
+
+    shipped = files("addin").joinpath("data/xlwings.conf").read_text(encoding="utf-8")
+    assert '"UDF MODULES","udfs.xlwings_udfs"' in shipped
+    res = CliRunner().invoke(app, ["addin", "config"])
+    first = res.output.splitlines()[0]
+    assert first.startswith(('"INTERPRETER_WIN","', '"INTERPRETER_MAC","'))
+    assert "$" not in res.output and sys.executable.rsplit("python", 1)[0] in first
