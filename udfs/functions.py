@@ -7,11 +7,12 @@ Defaults are the engine's (``engine.Workload``, ``engine.SelfHost``, ``engine.Op
 from __future__ import annotations
 
 import dataclasses
+import math
 from typing import Any
 
 import engine as e
 from udfs.catalog import Arg, ExcelFunction, call, define, why
-from udfs.excel_errors import NUM
+from udfs.excel_errors import NA, NUM
 
 
 def _f(x: Any) -> float:
@@ -86,9 +87,16 @@ def _selfhost(open_model: str, gpu: str, precision: str, mode: str, **kw: Any) -
 
 def _llm_price(model: str, field: str | None, provider: str | None) -> Any:
     p = e.api_price(model, provider or None)
+
+    def value(k: str) -> Any:
+        v = getattr(p, PRICE_FIELDS[k])
+        # No long-context tier is stored as an infinite threshold: say "none", not #NUM!.
+        return "none" if isinstance(v, float) and math.isinf(v) else v
+
     if field is None:
-        return [["field", "value"], *([k, getattr(p, v)] for k, v in PRICE_FIELDS.items())]
-    return getattr(p, PRICE_FIELDS[field])
+        return [["field", "value"], *([k, value(k)] for k in PRICE_FIELDS)]
+    v = value(field)
+    return NA.because(f"{model} has no long-context tier") if v == "none" else v
 
 
 define(ExcelFunction(

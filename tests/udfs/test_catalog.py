@@ -171,3 +171,12 @@ def test_formulas_adapter_turns_errors_into_xlerrors():
     assert isinstance(out, XlError) and str(out) == "#N/A"
     arr = f("gpt-4o", np.array([[1e6], [2e6]]), 0.0)
     assert arr.shape == (2, 1) and list(arr.ravel()) == [2.5, 5.0]
+
+
+def test_price_without_long_context_tier_says_none_not_num():
+    # gpt-4o has no long-context tier in genai-prices 0.2.3 (its threshold is stored as inf).
+    row = dict(map(tuple, call("LLM_PRICE", "gpt-4o")[1:]))
+    assert row["long_context_threshold"] == "none" and row["output"] == 10.0
+    assert call("LLM_PRICE", "gpt-4o", "long_context_threshold") == NA
+    assert why("LLM_PRICE", "gpt-4o", "long_context_threshold") == \
+        "gpt-4o has no long-context tier"
