@@ -52,7 +52,7 @@ def template_bytes(name: str, inputs: Mapping[str, Any] | None = None,
 
 def build_template(name: str, path: str | os.PathLike[str],
                    inputs: dict[str, Any] | None = None, scenario: str | None = None,
-                   with_udfs: bool = False) -> Path:
+                   with_udfs: bool = False, cache_values: bool = True) -> Path:
     """Write template ``name`` to ``path`` (atomically) and return the path.
 
     Parameters
@@ -63,12 +63,20 @@ def build_template(name: str, path: str | os.PathLike[str],
         names or bad values raise :class:`engine.errors.InputError` naming them.
     scenario : a scenario of the template's Scenarios sheet, loaded into the Inputs first.
     with_udfs : add cross-check cells that call the llm-tco add-in's functions.
+    cache_values : store each formula's computed value in the file (as Excel does on save),
+        so viewers that do not recalculate — previews, pandas, openpyxl — show the numbers
+        and ``llm-tco check`` finds the workbook fresh. Excel and LibreOffice recalculate
+        on open either way.
     """
     from templates.atomic import atomic_write_bytes
 
     data = template_bytes(name, inputs, scenario, with_udfs)
     p = Path(path)
     atomic_write_bytes(p, data)
+    if cache_values:
+        from templates.writeback import write_back
+
+        write_back(p, in_place=True)
     return p
 
 
