@@ -175,12 +175,9 @@ def _price_age_warning(max_age_days: float) -> str | None:
     return msg
 
 
-def _write_workbook(path: Path, r: dict[str, object]) -> Path | None:
+def _write_workbook(path: Path, r: dict[str, object]) -> Path:
     """Write the api-vs-selfhost template filled with the report's inputs."""
-    try:
-        from templates import build_template  # type: ignore[attr-defined]
-    except ImportError:
-        return None
+    from templates import build_template
     w, api, own = r["workload"], r["api"], r["selfhost"]
     assert isinstance(w, dict) and isinstance(api, dict) and isinstance(own, dict)
     inputs = {
@@ -193,10 +190,5 @@ def _write_workbook(path: Path, r: dict[str, object]) -> Path | None:
         # the workbook's hybrid is the report's cost-minimising one
         "hybrid_share": r["hybrid"]["share"],  # type: ignore[index]
     }
-    written = Path(build_template("api-vs-selfhost", path, inputs=inputs))
-    # Cache the computed values in the file, so viewers that do not recalculate (previews,
-    # openpyxl, pandas) see the numbers and `llm-tco check` finds it fresh.
-    from templates.writeback import write_back
-
-    write_back(written, in_place=True)
-    return written
+    # build_template stores the computed values too: `llm-tco check` finds the file fresh.
+    return Path(build_template("api-vs-selfhost", path, inputs=inputs))
