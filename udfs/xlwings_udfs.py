@@ -17,6 +17,7 @@ Never uses ``xlwings.pro`` or ``xlwings.server`` (their licence is non-commercia
 from __future__ import annotations
 
 import inspect
+import os
 import sys
 import types
 from collections.abc import Callable
@@ -68,19 +69,36 @@ def _udf(fn: ExcelFunction) -> Callable[..., Any]:
     return udf
 
 
+def legacy_spill() -> bool:
+    """Whether to resize tables with xlwings' legacy array formulas (Excel 2016/2019).
+
+    Excel 365/2021 spill a returned list of rows natively, so by default results carry no
+    ``expand`` option. Excel without dynamic arrays needs xlwings' ``expand="table"``, which
+    rewrites the calling cell as a CSE array formula of the table's size (xlwings calls it
+    "legacy dynamic arrays"); set ``LLM_TCO_LEGACY_SPILL=1`` in the environment Excel's
+    Python starts with to get it for the table functions (``TCO_TABLE``, ``LLM_PRICE``…).
+    """
+    return os.environ.get("LLM_TCO_LEGACY_SPILL", "").strip() in ("1", "true", "TRUE", "yes")
+
+
 def build_udfs(
     func: Callable[..., Any] = xw.func, arg: Callable[..., Any] = xw.arg,
-    ret: Callable[..., Any] = xw.ret,
+    ret: Callable[..., Any] = xw.ret, legacy: bool | None = None,
 ) -> types.SimpleNamespace:
-    """Every catalog function decorated with the given xlwings decorators, by Excel name."""
+    """Every catalog function decorated with the given xlwings decorators, by Excel name.
+
+    ``legacy`` (default :func:`legacy_spill`) adds ``expand="table"`` to the functions that
+    return tables.
+    """
+    legacy = legacy_spill() if legacy is None else legacy
     out = {}
     for fn in FUNCTIONS.values():
         f = _udf(fn)
         for a in reversed(fn.args):
             f = arg(a.name, ndim=2, err_to_str=True, doc=a.doc[:255])(f)
         # The description Excel shows is the function's docstring (xlwings reads __doc__);
-        # results need no conversion options: lists of rows spill as they are.
-        f = ret()(f)
+        # Excel 365 spills lists of rows natively, so only legacy Excel needs expand.
+        f = (ret(expand="table") if legacy and fn.spills else ret())(f)
         f = func(category=CATEGORY)(f)
         out[fn.name] = f
     return types.SimpleNamespace(**out)

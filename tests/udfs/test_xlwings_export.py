@@ -62,3 +62,23 @@ def test_config_is_rendered_from_the_shipped_template():
     first = res.output.splitlines()[0]
     assert first.startswith(('"INTERPRETER_WIN","', '"INTERPRETER_MAC","'))
     assert "$" not in res.output and sys.executable.rsplit("python", 1)[0] in first
+
+
+def test_tables_use_native_spill_unless_legacy_excel_is_asked_for():
+    import importlib
+
+    from addin.vba import _com_stubs
+    from udfs import FUNCTIONS
+    from udfs.xlwings_udfs import build_udfs
+
+    def opts(legacy):
+        # xlwings' real decorators (the public xw.func is a no-op off Windows/macOS).
+        with _com_stubs():
+            xu = importlib.import_module("xlwings.udfs")
+            mod = build_udfs(xu.xlfunc, xu.xlarg, xu.xlret, legacy=legacy)
+        return {n: getattr(mod, n).__xlfunc__["ret"]["options"] for n in FUNCTIONS}
+
+    assert all("expand" not in o for o in opts(False).values())
+    legacy = opts(True)
+    assert legacy["TCO_TABLE"].get("expand") == "table"
+    assert "expand" not in legacy["LLM_API_COST"]
