@@ -284,11 +284,13 @@ def call(name: str, *values: Any) -> Any:
             grids.append(g)
             if g is None:
                 vals[fn.args.index(a)] = _scalar_of(v)
-        # The first error among scalar arguments wins, as in Excel.
-        for a, v, g in zip(fn.args, vals, grids, strict=True):
-            if g is None and not a.table and (err := as_error(v)) is not None:
-                return err
         arrays = [(i, g) for i, g in enumerate(grids) if g is not None]
+        # The first error among scalar arguments wins, as in Excel; with a range argument
+        # it fills every element instead (=A1:A3+NA() is a column of #N/A), below.
+        if not arrays or fn.spills:
+            for a, v, g in zip(fn.args, vals, grids, strict=True):
+                if g is None and not a.table and (err := as_error(v)) is not None:
+                    return err
         if not arrays:
             return _call_scalar(fn, vals)
         if fn.spills:
@@ -307,7 +309,11 @@ def call(name: str, *values: Any) -> Any:
             for c in range(shape[1]):
                 cell = [b[i][r, c] if i in b else v for i, v in enumerate(vals)]
                 err = next((e for e in map(as_error, cell) if e is not None), None)
-                row.append(err if err is not None else _call_scalar(fn, cell))
+                res = err if err is not None else _call_scalar(fn, cell)
+                if isinstance(res, list):  # a table in one element: Excel can't nest arrays
+                    res = VALUE.because(f"{fn.name} gives a table here; a range argument "
+                                        "needs a single-value result (fill in the field)")
+                row.append(res)
             out.append(row)
         return out
     except _CellError as f:

@@ -180,3 +180,18 @@ def test_price_without_long_context_tier_says_none_not_num():
     assert call("LLM_PRICE", "gpt-4o", "long_context_threshold") == NA
     assert why("LLM_PRICE", "gpt-4o", "long_context_threshold") == \
         "gpt-4o has no long-context tier"
+
+
+def test_scalar_error_next_to_a_range_fills_the_array_like_excel():
+    # Excel: =A1:A2+NA() is a column of #N/A; per element the leftmost error wins.
+    assert call("LLM_API_COST", "gpt-4o", [[1e6], [2e6]], "#N/A") == [[NA], [NA]]
+    assert call("LLM_API_COST", "gpt-4o", [[1e6], ["#DIV/0!"]], "#N/A") == [[NA], [DIV0]]
+    assert call("LLM_API_COST", "gpt-4o", 5, "#N/A") == NA
+
+
+def test_a_table_per_range_element_is_value_not_nested():
+    # Found by the fuzz test: LLM_PRICE over a range of models with no field spilled tables
+    # inside the array. Excel cannot nest arrays; each element says #VALUE! with a reason.
+    out = call("LLM_PRICE", [["gpt-4o", "gpt-4o"]])
+    assert out == [[VALUE, VALUE]] and "single-value" in out[0][0].reason
+    assert call("LLM_PRICE", [["gpt-4o"], ["gpt-4o"]], "output") == [[10.0], [10.0]]
