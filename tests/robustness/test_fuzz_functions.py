@@ -19,6 +19,7 @@ import udfs
 from udfs import call
 from udfs.excel_errors import BY_TEXT, ExcelError
 from udfs.formulas_adapter import formulas_functions
+from udfs.vectorised import vectorised_functions
 
 NAMES = ["gpt-4o", "claude-sonnet-4-5", "Llama-3.1-8B", "H100-SXM", "A100-80GB", "fp8", "rent",
          "buy", "lora", "api", "hybrid", "output", "no-such-thing", "", " ", "TRUE", "1e6"]
@@ -114,11 +115,33 @@ def _fuzz_formulas_adapter(name, args):
     TRIED["calls"] += 1
 
 
+def _scenario_arg(cell):
+    """A fuzzed cell as the batch engine passes it: a scalar, or 3 scenarios in a 1-D array."""
+    if isinstance(cell, list):
+        flat = [c for r in cell for c in (r if isinstance(r, list) else [r])][:3]
+        arr = np.empty(3, dtype=object)
+        arr[:] = (flat + [None] * 3)[:3]
+        return arr
+    return cell
+
+
+@settings(max_examples=200, deadline=DEADLINE, suppress_health_check=list(HealthCheck))
+@given(st.sampled_from(sorted(udfs.FUNCTIONS)), st.lists(cells, max_size=10))
+def _fuzz_vectorised(name, args):
+    with _no_hang(name):
+        out = vectorised_functions()[name](*[_scenario_arg(a) for a in args])
+    assert isinstance(out, np.ndarray) and out.ndim == 1
+    assert all(isinstance(c, float | str | bool | list) for c in out), repr(out)
+    TRIED["calls"] += 1
+
+
 def test_fuzz_every_function_and_report_the_count(capsys):
     TRIED["calls"] = 0
     _fuzz_catalog()
     _fuzz_formulas_adapter()
+    _fuzz_vectorised()
     with capsys.disabled():
         print(f"\nfuzz: {TRIED['calls']} calls over {len(udfs.FUNCTIONS)} functions, "
               "every result a cell value")
-    assert TRIED["calls"] >= 1900  # 1,500 catalog + 400 formulas-adapter examples
+    # 1,500 catalog + 400 formulas-adapter + 200 vectorised (batch) examples
+    assert TRIED["calls"] >= 2100
