@@ -47,6 +47,17 @@ def as_markdown() -> str:
         "an array of results of the same shape. Errors: `#VALUE!` wrong type, `#NUM!` number "
         "out of range, `#N/A` unknown model or GPU; `=LLM_WHY(\"NAME\", args…)` shows why.",
         "",
+        "Semantics, as Excel's own functions: blank cells take the default (a blank required "
+        "number is 0); an error value given as an argument comes back unchanged (the leftmost "
+        "wins; beside a range it fills the array); TRUE is 1 and number-like text (\"12\") "
+        "is a number where a number belongs; ranges broadcast element by element (a column "
+        "against a row gives a grid).",
+        "",
+        "From Python: `udfs.call(\"LLM_API_COST\", \"gpt-4o\", 112.5e6, 37.5e6)` (these "
+        "semantics), `udfs.why(...)` (the reason), "
+        "`udfs.formulas_adapter.formulas_functions()` (for the `formulas` engine) and "
+        "`udfs.vectorised.vectorised_functions()` (many scenarios in 1-D arrays).",
+        "",
         "| function | what it returns |",
         "| --- | --- |",
         *(f"| [`{f.name}`](#{f.name.lower()}) | {f.description} |" for f in FUNCTIONS.values()),
