@@ -27,7 +27,6 @@ import argparse
 import importlib
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -73,32 +72,20 @@ def _workbook(tmp: Path, given: str | None) -> tuple[Path, str]:
 
 
 def _libreoffice(book: Path, tmp: Path) -> dict | None:
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    from templates.libreoffice import find_soffice, libreoffice_recalculate, recalc_profile
+
+    soffice = find_soffice()
     if soffice is None:
         return None
-    profile = tmp / "lo-profile"
-    user = profile / "user"
-    user.mkdir(parents=True, exist_ok=True)
-    # OOXMLRecalcMode=0: always recalculate xlsx on load (a fresh profile would prompt).
-    (user / "registrymodifications.xcu").write_text(
-        '<?xml version="1.0" encoding="UTF-8"?>\n'
-        '<oor:items xmlns:oor="http://openoffice.org/2001/registry" '
-        'xmlns:xs="http://www.w3.org/2001/XMLSchema" '
-        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">\n'
-        '<item oor:path="/org.openoffice.Office.Calc/Formula/Load">'
-        '<prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>\n'
-        "</oor:items>\n"
-    )
+    profile = recalc_profile(tmp / "lo-profile")
     times = []
     for i in range(3):
-        out = tmp / f"lo-out-{i}"
-        cmd = [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless",
-               "--norestore", "--convert-to", "xlsx", "--outdir", str(out), str(book)]
         t0 = time.perf_counter()
-        r = subprocess.run(cmd, capture_output=True, timeout=300, check=False)
+        try:
+            libreoffice_recalculate([book], tmp / f"lo-out-{i}", soffice, profile=profile)
+        except subprocess.CalledProcessError as exc:
+            return {"error": (exc.stderr or b"").decode(errors="replace")[-300:]}
         times.append(time.perf_counter() - t0)
-        if r.returncode != 0:
-            return {"error": r.stderr.decode(errors="replace")[-300:]}
     return {"first_run_s": times[0], "per_file_s": min(times[1:])}
 
 

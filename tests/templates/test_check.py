@@ -5,10 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import os
 import re
-import shutil
-import subprocess
 import zipfile
 from pathlib import Path
 
@@ -20,9 +17,11 @@ from typer.testing import CliRunner
 
 from addin.commands.recalc import register
 from templates.check import check
+from templates.libreoffice import libreoffice_recalculate
 from templates.recalc import recalc
 from templates.testing import assert_cells, assert_workbook_fresh, workbook_fixture
 from templates.writeback import patch_sheet_xml, write_back
+from tests.templates.lo import soffice
 
 
 def _app() -> typer.Typer:
@@ -154,41 +153,9 @@ def test_workbook_fixture(model) -> None:
 # --- a workbook written by LibreOffice -----------------------------------------------
 
 
-def _soffice() -> str:
-    exe = shutil.which("soffice")
-    if exe is None:
-        message = "LibreOffice (soffice) is not installed"
-        if os.environ.get("CI"):
-            pytest.fail(message + "; CI must install it")
-        pytest.skip(message)
-    return exe
-
-
 def libreoffice_convert(src: Path, outdir: Path) -> Path:
-    """Open *src* in LibreOffice headless, recalculate it, save it as .xlsx in *outdir*.
-
-    A fresh profile with ``OOXMLRecalcMode=0`` ("always recalculate" on load) so the
-    cached values are LibreOffice's own.
-    """
-    profile = outdir / "lo-profile"
-    (profile / "user").mkdir(parents=True)
-    (profile / "user" / "registrymodifications.xcu").write_text(
-        '<?xml version="1.0" encoding="UTF-8"?>\n'
-        '<oor:items xmlns:oor="http://openoffice.org/2001/registry" '
-        'xmlns:xs="http://www.w3.org/2001/XMLSchema" '
-        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
-        '<item oor:path="/org.openoffice.Office.Calc/Formula/Load">'
-        '<prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>'
-        "</oor:items>"
-    )
-    converted = outdir / "converted"
-    converted.mkdir()
-    subprocess.run(
-        [_soffice(), f"-env:UserInstallation={profile.as_uri()}", "--headless",
-         "--convert-to", "xlsx", "--outdir", str(converted), str(src)],
-        check=True, capture_output=True, timeout=180,
-    )
-    return converted / src.name
+    """*src* opened, recalculated and saved as .xlsx by LibreOffice headless."""
+    return libreoffice_recalculate([src], outdir, soffice())[src]
 
 
 @pytest.mark.libreoffice

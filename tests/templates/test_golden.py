@@ -9,9 +9,6 @@ template that wires an input to the wrong engine field fails).
 from __future__ import annotations
 
 import math
-import os
-import shutil
-import subprocess
 import time
 from pathlib import Path
 from typing import Any
@@ -21,9 +18,11 @@ import openpyxl
 import pytest
 
 import engine as e
+from templates.libreoffice import libreoffice_recalculate
 from templates.recalc import Recalculation
 from templates.workbooks import api_vs_selfhost as avs
 from templates.workbooks import build_template
+from tests.templates.lo import soffice
 
 RTOL = 1e-9
 #: Scenarios golden-tested from files built with ``scenario=NAME`` (all of them).
@@ -254,36 +253,9 @@ def test_edge_cases_equal_engine(default_calc: Recalculation, case: str) -> None
 
 # --- LibreOffice -----------------------------------------------------------------------
 
-def _soffice() -> str:
-    exe = shutil.which("soffice")
-    if exe is None:
-        message = "LibreOffice (soffice) is not installed"
-        if os.environ.get("CI"):
-            pytest.fail(message + "; CI must install it")
-        pytest.skip(message)
-    return exe
-
-
 def libreoffice_convert_all(files: list[Path], outdir: Path) -> dict[Path, Path]:
-    """Open every file in ONE headless LibreOffice run (fresh profile, recalculate on load:
-    OOXMLRecalcMode=0) and save each as .xlsx in *outdir*."""
-    profile = outdir / "lo-profile"
-    (profile / "user").mkdir(parents=True)
-    (profile / "user" / "registrymodifications.xcu").write_text(
-        '<?xml version="1.0" encoding="UTF-8"?>\n'
-        '<oor:items xmlns:oor="http://openoffice.org/2001/registry" '
-        'xmlns:xs="http://www.w3.org/2001/XMLSchema" '
-        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
-        '<item oor:path="/org.openoffice.Office.Calc/Formula/Load">'
-        '<prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>'
-        "</oor:items>")
-    converted = outdir / "converted"
-    converted.mkdir()
-    subprocess.run(
-        [_soffice(), f"-env:UserInstallation={profile.as_uri()}", "--headless",
-         "--convert-to", "xlsx", "--outdir", str(converted), *map(str, files)],
-        check=True, capture_output=True, timeout=300)
-    return {f: converted / f.name for f in files}
+    """Every file recalculated and saved by LibreOffice in ONE headless run."""
+    return libreoffice_recalculate(files, outdir, soffice())
 
 
 @pytest.fixture(scope="module")

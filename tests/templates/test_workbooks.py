@@ -291,12 +291,13 @@ def test_excel_limits_and_visible_axes(built: dict[str, Path], name: str) -> Non
 
 
 def test_libreoffice_helper_fails_under_ci(monkeypatch: pytest.MonkeyPatch) -> None:
-    from tests.templates import test_golden
+    import templates.libreoffice
+    from tests.templates import lo
 
-    monkeypatch.setattr(test_golden.shutil, "which", lambda _: None)
+    monkeypatch.setattr(templates.libreoffice.shutil, "which", lambda _: None)
     monkeypatch.setenv("CI", "true")
     with pytest.raises(pytest.fail.Exception, match="CI must install it"):
-        test_golden._soffice()
+        lo.soffice()
 
 
 def test_prices_sheet_shows_selfhost_rows_used(tmp_path: Path) -> None:
