@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+import distributed  # in the test extra (dask[distributed]): CI installs it
 import pytest
 
-distributed = pytest.importorskip("distributed")
-
-from templates.batch.simulate import simulate  # noqa: E402
-from templates.batch.sweep import sweep  # noqa: E402
+from templates.batch.simulate import simulate
+from templates.batch.sweep import sweep
 
 DISTS = {"requests_per_day": "lognormal(10,1)", "gpu_hourly": "pert(1.5,2.4,4)"}
 OUTS = ["out_api_monthly", "out_selfhost_monthly", "cheaper"]

@@ -1,9 +1,8 @@
-"""The product templates (when their builder exists): cell-for-cell equal to ``formulas``,
+"""The product templates: cell-for-cell equal to ``formulas``,
 at the built-in values and on randomised scenarios of their main inputs."""
 
 from __future__ import annotations
 
-import importlib
 import warnings
 
 import numpy as np
@@ -19,37 +18,17 @@ TEMPLATES = ["api-vs-selfhost", "hybrid", "finetune"]
 VARIANTS = [*TEMPLATES, *(f"{t}+udfs" for t in TEMPLATES)]
 
 
-def _builder():
-    try:
-        from templates import build_template  # type: ignore[attr-defined]
-
-        return build_template
-    except ImportError:
-        pass
-    for module in ("templates.workbooks", "templates.builders"):
-        try:
-            return importlib.import_module(module).build_template
-        except (ImportError, AttributeError):
-            continue
-    return None
-
-
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    build = _builder()
-    if build is None:
-        pytest.skip("templates.build_template does not exist yet")
+    from templates import build_template
+
     out = {}
     for name in VARIANTS:
         p = tmp_path_factory.mktemp("tpl") / f"{name.replace('+', '-')}.xlsx"
-        try:
-            if name.endswith("+udfs"):
-                build(name.removesuffix("+udfs"), p, with_udfs=True)
-            else:
-                build(name, p)
-        except Exception as exc:  # a template not built yet must not hide the others
-            out[name] = exc
-            continue
+        if name.endswith("+udfs"):
+            build_template(name.removesuffix("+udfs"), p, with_udfs=True)
+        else:
+            build_template(name, p)
         out[name] = p
     return out
 
@@ -67,8 +46,6 @@ def _check(plan, ref, results, i, inputs_scenario):
 @pytest.mark.parametrize("name", VARIANTS)
 def test_template_matches_formulas(built, name):
     path = built[name]
-    if isinstance(path, Exception):
-        pytest.skip(f"template {name} not buildable yet: {path}")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         plan = compile_workbook(path)
