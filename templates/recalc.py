@@ -148,6 +148,60 @@ def register_functions(
     return registered
 
 
+def _our_function_names(functions: dict[str, Callable[..., Any]] | None) -> set[str]:
+    """Names :func:`register_functions` registers, without registering (cheap)."""
+    if functions is None:
+        from udfs.formulas_adapter import formulas_functions
+
+        functions = formulas_functions()
+    names = {"ROUND", "ROUNDUP", "ROUNDDOWN"}
+    for name in functions:
+        names.update((name.upper(), *(p + name.upper() for p in ADDIN_PREFIXES)))
+    return names
+
+
+_FUNCTION_NAMES_FILE = "formulas_functions.txt"
+
+
+@functools.cache
+def formulas_function_names() -> frozenset[str]:
+    """Function names ``formulas`` implements.
+
+    ``formulas.get_functions()`` imports every function module (scipy among them: about a
+    second); checking a workbook only needs the names, so they ship in
+    ``templates/data/formulas_functions.txt`` for the formulas version that wrote them
+    (a test keeps the file current), and any other version asks formulas itself.
+    """
+    from importlib import resources
+    from importlib.metadata import version
+
+    text = resources.files("templates").joinpath("data", _FUNCTION_NAMES_FILE).read_text(
+        encoding="utf-8")
+    header = text.splitlines()[0]
+    if header.startswith(f"# formulas {version('formulas')}:"):
+        return frozenset(ln for ln in text.splitlines() if ln and not ln.startswith("#"))
+    from formulas import get_functions
+
+    return frozenset(get_functions())
+
+
+def write_function_names(path: str | None = None) -> str:
+    """Regenerate the shipped list of formulas' function names (returns its text)."""
+    from importlib import resources
+    from importlib.metadata import version
+
+    from formulas import get_functions
+
+    text = (f"# formulas {version('formulas')}: the function names its get_functions() "
+            "knows.\n# Generated: python -m templates.recalc --write-function-names; a test "
+            "keeps it current.\n" + "\n".join(sorted(get_functions())) + "\n")
+    target = path or str(resources.files("templates").joinpath("data", _FUNCTION_NAMES_FILE))
+    from templates.atomic import atomic_write_bytes
+
+    atomic_write_bytes(target, text.encode("utf-8"))
+    return text
+
+
 # --- conversion ---------------------------------------------------------------------
 
 
@@ -215,7 +269,8 @@ class Recalculation:
         self.path = os.fspath(path)
         self.limits = limits
         self.checked: CheckedWorkbook = open_checked(self.path, limits)
-        known = register_functions(functions)
+        self._functions = functions
+        known = _our_function_names(functions)
         self._book = self._load_book()
         self.sheet_names = [ws.title for ws in self._book.worksheets]
         self._sheet_by_upper = {s.upper(): s for s in self.sheet_names}
@@ -268,8 +323,6 @@ class Recalculation:
         return out
 
     def _check(self, known: Iterable[str]) -> None:
-        from formulas import get_functions
-
         quoted = [s for s in self.sheet_names if "'" in s]
         if quoted and self.formulas:
             # formulas 1.3 turns every formula on or referring to such a sheet into #REF!.
@@ -279,7 +332,7 @@ class Recalculation:
                 "cannot reference; rename the sheet",
             )
 
-        functions = set(get_functions()) | set(known)
+        functions = formulas_function_names() | set(known)
         names = list(self.checked.defined_names)
         cells = list(self.formulas.items()) + [
             (f"defined name {n}", "=" + v) for n, v in self.checked.defined_names.items()
@@ -303,6 +356,8 @@ class Recalculation:
     def _build_model(self) -> Any:
         import formulas
         from formulas.excel import BOOK
+
+        register_functions(self._functions)
 
         model = formulas.ExcelModel()
         directory = os.path.dirname(os.path.abspath(self.path))
@@ -725,3 +780,8 @@ def recalc(
     """
     calc = Recalculation(path, limits=limits)
     return calc.values(inputs, cells)
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] == ["--write-function-names"]:
+        write_function_names()

@@ -292,3 +292,18 @@ def test_formula_cell_limit(model_book: Path) -> None:
 
     with pytest.raises(WorkbookError, match="3 formula cells, above the limit of 2"):
         recalc(model_book, limits=Limits(max_formula_cells=2))
+
+
+def test_shipped_function_names_are_formulas_own() -> None:
+    """templates/data/formulas_functions.txt lists exactly what the installed formulas knows
+    (regenerate: python -m templates.recalc --write-function-names)."""
+    import subprocess
+    import sys
+
+    from templates.recalc import formulas_function_names
+
+    # a fresh interpreter: in this one, other tests registered our functions into formulas
+    out = subprocess.run(
+        [sys.executable, "-c", "import formulas; print('\\n'.join(formulas.get_functions()))"],
+        check=True, capture_output=True, text=True, timeout=120).stdout
+    assert formulas_function_names() == frozenset(out.split())
