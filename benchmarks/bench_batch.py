@@ -2,9 +2,8 @@
 
 Run: ``.venv/bin/python benchmarks/bench_batch.py [--book PATH] [--json]``
 
-Workbook: the ``api-vs-selfhost`` product template when ``templates.build_template`` (or
-``templates.builders``) exists; otherwise the test suite's TCO model with a 60-month
-projection (``tests/templates/batch/books.py::build_tco_book``). The output says which.
+Workbook: the ``api-vs-selfhost`` product template (``templates.build_template``), or the
+one given with ``--book``. The output says which.
 
 Figures (wall-clock, this machine):
 
@@ -16,7 +15,8 @@ Figures (wall-clock, this machine):
    20 scenarios and extrapolated to 10,000 (said so in the output);
 5. LibreOffice headless per file (convert xlsx → xlsx with recalculation forced on load
    in a fresh profile) when ``soffice`` is installed;
-6. ours, Monte Carlo of 100,000 draws (3 distributions, with the tornado).
+6. ours, Monte Carlo of 100,000 draws (3 distributions, with the tornado);
+7. ``llm-tco recalc`` end to end in a new process vs a plain-``formulas`` script.
 
 No assertion here: targets are printed next to the figures.
 """
@@ -24,7 +24,6 @@ No assertion here: targets are printed next to the figures.
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import os
 import subprocess
@@ -52,23 +51,11 @@ def _timeit(fn, repeat: int = 1) -> tuple[float, object]:
 def _workbook(tmp: Path, given: str | None) -> tuple[Path, str]:
     if given:
         return Path(given), f"given: {given}"
-    build_template = None
-    for module in ("templates", "templates.workbooks", "templates.builders"):
-        try:
-            build_template = importlib.import_module(module).build_template
-            break
-        except (ImportError, AttributeError):
-            continue
-    if build_template is not None:
-        p = tmp / "api-vs-selfhost.xlsx"
-        build_template("api-vs-selfhost", p)
-        return p, "the api-vs-selfhost product template"
-    from tests.templates.batch.books import build_tco_book
+    from templates import build_template
 
-    p = tmp / "tco60.xlsx"
-    build_tco_book(p, months=60)
-    return p, ("test TCO model, 60-month projection (tests/templates/batch/books.py; the "
-               "api-vs-selfhost template does not exist yet)")
+    p = tmp / "api-vs-selfhost.xlsx"
+    build_template("api-vs-selfhost", p)
+    return p, "the api-vs-selfhost product template"
 
 
 def _libreoffice(book: Path, tmp: Path) -> dict | None:
