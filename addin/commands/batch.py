@@ -14,30 +14,7 @@ from typing import Annotated
 
 import typer
 
-EXIT_BAD_INPUT = 2
-
-
-@contextlib.contextmanager
-def _bad_input_exits() -> Iterator[None]:
-    """One line on stderr and exit 2 for bad arguments and unusable workbooks."""
-    from engine.errors import InputError
-    from templates.batch.errors import BatchWorkbookError
-
-    try:
-        from templates.errors import WorkbookError
-    except ImportError:  # pragma: no cover - before the runtime module existed
-        WorkbookError = BatchWorkbookError  # noqa: N806
-    try:
-        yield
-    except (typer.Exit, typer.Abort):
-        raise
-    except (InputError, WorkbookError, BatchWorkbookError) as exc:
-        _fail(str(exc))
-    except BrokenPipeError:  # `llm-tco sweep … | head`: the reader left; not an error
-        sys.stdout = None  # no second complaint when Python flushes stdout at exit
-        raise typer.Exit(0) from None
-    except OSError as exc:
-        _fail(f"{exc.filename or ''}: {exc.strerror or exc}")
+from addin.commands._common import bad_input_exits
 
 
 @contextlib.contextmanager
@@ -52,11 +29,6 @@ def _warnings_as_lines() -> Iterator[None]:
         warnings.simplefilter("default")
         warnings.showwarning = show
         yield
-
-
-def _fail(message: str) -> None:
-    print(f"llm-tco: error: {' '.join(message.split())}", file=sys.stderr)
-    raise typer.Exit(EXIT_BAD_INPUT)
 
 
 def _split(values: list[str] | None) -> list[str]:
@@ -119,7 +91,7 @@ def register(app: typer.Typer) -> None:
         from templates.batch.sweep import parse_vary_option
         from templates.batch.sweep import sweep as run_sweep
 
-        with _bad_input_exits(), _warnings_as_lines():
+        with bad_input_exits(), _warnings_as_lines():
             spec = dict(parse_vary_option(v) for v in vary)
             outs = _split(outputs) or _default_outputs(book)
             df = run_sweep(book, spec, outs, workers=workers, dask=dask,
@@ -180,7 +152,7 @@ def register(app: typer.Typer) -> None:
         from templates.batch.errors import BatchInputError
         from templates.batch.simulate import simulate as run_simulate
 
-        with _bad_input_exits(), _warnings_as_lines():
+        with bad_input_exits(), _warnings_as_lines():
             dists = dict(parse_dist_option(d) for d in dist)
             outs = _split(outputs) or _default_outputs(book)
             cmp = None

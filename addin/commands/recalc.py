@@ -6,47 +6,24 @@ Exit codes: 0 ok, 1 ``check`` found stale cells, 2 the file, a cell or an argume
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import json
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+from addin.commands._common import (
+    EXIT_BAD_INPUT,
+    EXIT_CHECK_FAILED,
+    EXIT_OK,
+    bad_input_exits,
+    fail,
+)
+
 _FORMATS = ("table", "json", "csv")
-
-
-class _UsageError(Exception):
-    """A bad command-line argument (not a workbook problem)."""
-
-
-@contextlib.contextmanager
-def _workbook_errors_exit() -> Iterator[None]:
-    """Print one line and exit 2 for anything that stops us reading the workbook."""
-    from templates.errors import WorkbookError
-
-    try:
-        yield
-    except (typer.Exit, typer.Abort):
-        raise
-    except WorkbookError as exc:
-        _error(str(exc))
-    except _UsageError as exc:
-        _error(str(exc))
-    except OSError as exc:
-        _error(f"{exc.filename or ''}: {exc.strerror or exc}")
-    except Exception as exc:  # never a traceback for a file we were handed
-        _error(f"unexpected {type(exc).__name__}: {exc}")
-
-
-def _error(message: str) -> None:
-    print(f"llm-tco: error: {' '.join(message.split())}", file=sys.stderr)
-    raise typer.Exit(EXIT_BAD_INPUT)
 
 
 def _parse_value(text: str) -> object:
@@ -73,7 +50,7 @@ def _parse_sets(sets: list[str] | None) -> dict[str, object]:
     for item in sets or []:
         ref, sep, value = item.partition("=")
         if not sep or not ref.strip():
-            raise _UsageError(f"--set {item!r}: expected REF=VALUE, e.g. Inputs!B2=5e6")
+            fail(f"--set {item!r}: expected REF=VALUE, e.g. Inputs!B2=5e6")
         inputs[ref.strip()] = _parse_value(value)
     return inputs
 
@@ -134,11 +111,11 @@ def register(app: typer.Typer) -> None:
         REF is Sheet!A1 (sheet case-insensitive, 'Quoted name'!A1 allowed) or a defined
         name. The input file changes only with --in-place, and then atomically.
         """
-        with _workbook_errors_exit():
+        with bad_input_exits(any_error=True):
             if format not in _FORMATS:
-                raise _UsageError(f"--format {format!r}: must be one of {', '.join(_FORMATS)}")
+                fail(f"--format {format!r}: must be one of {', '.join(_FORMATS)}")
             if output is not None and in_place:
-                raise _UsageError("use either -o/--output or --in-place, not both")
+                fail("use either -o/--output or --in-place, not both")
             inputs = _parse_sets(set_)
             from templates.recalc import Recalculation
             from templates.writeback import write_back
@@ -160,17 +137,17 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Exit 0 if every stored formula value matches a recalculation, 1 if a workbook is
         stale, 2 if one cannot be read. Lists each stale cell with both values."""
-        with _workbook_errors_exit():
+        with bad_input_exits(any_error=True):
             if format not in ("table", "json"):
-                raise _UsageError(f"--format {format!r}: must be table or json")
+                fail(f"--format {format!r}: must be table or json")
             if not rtol >= 0:
-                raise _UsageError(f"--rtol {rtol}: must be >= 0")
+                fail(f"--rtol {rtol}: must be >= 0")
         from templates.check import check as check_workbook
 
         reports, worst = [], EXIT_OK
         for book in books:
             try:
-                with _workbook_errors_exit():
+                with bad_input_exits(any_error=True):
                     result = check_workbook(book, rtol=rtol)
             except typer.Exit:
                 # Already reported on stderr; go on with the other workbooks.

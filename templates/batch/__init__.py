@@ -7,12 +7,11 @@ See ``docs/batch.md``. Public API: :func:`compile_workbook`, :func:`get_plan`,
 from __future__ import annotations
 
 from .compile import Plan, compile_workbook
-from .errors import BatchInputError, BatchWorkbookError
+from .errors import BatchInputError
 from .plan_cache import get_plan
 
 __all__ = [
     "BatchInputError",
-    "BatchWorkbookError",
     "Plan",
     "compile_workbook",
     "get_plan",
