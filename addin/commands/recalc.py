@@ -55,6 +55,18 @@ def _parse_sets(sets: list[str] | None) -> dict[str, object]:
     return inputs
 
 
+def _shown(v: object) -> str:
+    """A value for people: whole numbers with separators, amounts to the cent, small
+    fractions with 6 significant digits (JSON and CSV carry full precision)."""
+    if v is None:
+        return ""
+    if isinstance(v, float):
+        if v.is_integer() and abs(v) < 1e15:
+            return f"{v:,.0f}"
+        return f"{v:,.2f}" if 1 <= abs(v) < 1e15 else f"{v:.6g}"
+    return str(v)
+
+
 def _print_values(values: dict[str, object], fmt: str, title: str) -> None:
     if fmt == "json":
         typer.echo(json.dumps(values, indent=2, allow_nan=False))
@@ -73,8 +85,7 @@ def _print_values(values: dict[str, object], fmt: str, title: str) -> None:
         table.add_column("cell", no_wrap=True)
         table.add_column("value", justify="right")
         for ref, v in values.items():
-            shown = "" if v is None else (f"{v:,.6g}" if isinstance(v, float) else str(v))
-            table.add_row(ref, shown)
+            table.add_row(ref, _shown(v))
         Console().print(table)
 
 
