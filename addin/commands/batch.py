@@ -16,6 +16,18 @@ import typer
 
 from addin.commands._common import bad_input_exits
 
+# Options sweep and simulate share, defined once.
+_Outputs = Annotated[
+    list[str] | None,
+    typer.Option("--outputs", help="Output REF (repeatable or A,B,C). Default: the "
+                 "workbook's out_* defined names."),
+]
+_Workers = Annotated[int, typer.Option(help="Local worker processes.")]
+_Dask = Annotated[str | None, typer.Option("--dask", help="Dask scheduler address "
+                                           "(tcp://host:8786).")]
+_Progress = Annotated[bool | None, typer.Option("--progress/--no-progress", help="Progress "
+                                                "bar (default: when stderr is a terminal).")]
+
 
 @contextlib.contextmanager
 def _warnings_as_lines() -> Iterator[None]:
@@ -65,11 +77,7 @@ def register(app: typer.Typer) -> None:
             typer.Option("--vary", help="REF=START:STOP:N[:log] (repeatable); REF is "
                          "Sheet!A1 or a defined name. The full grid is evaluated."),
         ],
-        outputs: Annotated[
-            list[str] | None,
-            typer.Option("--outputs", help="Output REF (repeatable or A,B,C). Default: the "
-                         "workbook's out_* defined names."),
-        ] = None,
+        outputs: _Outputs = None,
         output: Annotated[
             Path | None, typer.Option("-o", "--output", help="Write the table as CSV here "
                                       "(default: CSV on stdout).")
@@ -78,14 +86,9 @@ def register(app: typer.Typer) -> None:
             Path | None, typer.Option("--chart", help="PNG of each output over the first "
                                       "varied input.")
         ] = None,
-        workers: Annotated[int, typer.Option(help="Local worker processes.")] = 1,
-        dask: Annotated[
-            str | None, typer.Option("--dask", help="Dask scheduler address (tcp://host:8786).")
-        ] = None,
-        progress: Annotated[
-            bool | None, typer.Option("--progress/--no-progress", help="Progress bar "
-                                      "(default: when stderr is a terminal).")
-        ] = None,
+        workers: _Workers = 1,
+        dask: _Dask = None,
+        progress: _Progress = None,
     ) -> None:
         """Evaluate a grid of input values and tabulate the outputs."""
         from templates.batch.sweep import parse_vary_option
@@ -116,11 +119,7 @@ def register(app: typer.Typer) -> None:
                          "lognormal(mu,sigma) of the underlying normal, uniform(lo,hi), "
                          "triangular(lo,mode,hi), pert(lo,mode,hi)."),
         ],
-        outputs: Annotated[
-            list[str] | None,
-            typer.Option("--outputs", help="Output REF (repeatable or A,B,C). Default: the "
-                         "workbook's out_* defined names."),
-        ] = None,
+        outputs: _Outputs = None,
         n: Annotated[int, typer.Option("-n", help="Number of draws.")] = 10_000,
         seed: Annotated[int | None, typer.Option(help="Seed: same seed, same numbers.")] = None,
         compare: Annotated[
@@ -138,14 +137,9 @@ def register(app: typer.Typer) -> None:
             Path | None, typer.Option("--samples", help="Write every draw and output as CSV.")
         ] = None,
         as_json: Annotated[bool, typer.Option("--json", help="JSON on stdout.")] = False,
-        workers: Annotated[int, typer.Option(help="Local worker processes.")] = 1,
-        dask: Annotated[
-            str | None, typer.Option("--dask", help="Dask scheduler address (tcp://host:8786).")
-        ] = None,
-        progress: Annotated[
-            bool | None, typer.Option("--progress/--no-progress", help="Progress bar "
-                                      "(default: when stderr is a terminal).")
-        ] = None,
+        workers: _Workers = 1,
+        dask: _Dask = None,
+        progress: _Progress = None,
     ) -> None:
         """Monte Carlo: P5/P50/P95, mean, sd per output; P(A < B); histogram; tornado."""
         from templates.batch.distributions import parse_dist_option
