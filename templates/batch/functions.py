@@ -570,55 +570,54 @@ def MOD(x: Arg, y: Arg) -> V:
         return num_result(a - bb * np.floor(a / bb), e)
 
 
-@_register("CEILING")
-def CEILING(x: Arg, sig: Arg = None) -> V:
+def _to_multiple(x: Arg, sig: Arg, rnd: Any, zero_sig_div0: bool) -> V:
+    """CEILING/FLOOR: round to a multiple of ``sig`` with ``rnd`` (np.ceil or np.floor).
+
+    A positive number with a negative significance is #NUM!; a zero significance gives 0
+    (FLOOR: #DIV/0! unless the number is 0 too), as Excel does.
+    """
     a, ea = _num(x)
     s, es = _num(sig, 1.0)
-    e = merge_err(ea, es)
-    e = add_err(e, (a > 0) & (s < 0), ERR_NUM)
+    e = add_err(merge_err(ea, es), (a > 0) & (s < 0), ERR_NUM)
+    if zero_sig_div0:
+        e = add_err(e, (s == 0) & (a != 0), ERR_DIV0)
     with np.errstate(all="ignore"):
         ss = np.where(s == 0, 1.0, s)
-        return num_result(np.where(s == 0, 0.0, np.ceil(a / ss) * ss), e)
+        return num_result(np.where(s == 0, 0.0, rnd(a / ss) * ss), e)
+
+
+def _to_multiple_math(x: Arg, sig: Arg, mode: Arg, rnd: Any, flipped: Any) -> V:
+    """CEILING.MATH/FLOOR.MATH: |sig| multiples; a non-zero mode rounds negative numbers the
+    other way (``flipped``: away from zero for CEILING.MATH, toward it for FLOOR.MATH)."""
+    a, ea = _num(x)
+    s, es = _num(sig, 1.0)
+    m, em = _num(mode, 0.0)
+    e = merge_err(ea, es, em)
+    s = np.abs(s)
+    with np.errstate(all="ignore"):
+        ss = np.where(s == 0, 1.0, s)
+        r = np.where((a < 0) & (m != 0), flipped(a / ss) * ss, rnd(a / ss) * ss)
+        return num_result(np.where(s == 0, 0.0, r), e)
+
+
+@_register("CEILING")
+def CEILING(x: Arg, sig: Arg = None) -> V:
+    return _to_multiple(x, sig, np.ceil, zero_sig_div0=False)
 
 
 @_register("CEILING.MATH")
 def CEILING_MATH(x: Arg, sig: Arg = None, mode: Arg = None) -> V:
-    a, ea = _num(x)
-    s, es = _num(sig, 1.0)
-    m, em = _num(mode, 0.0)
-    e = merge_err(ea, es, em)
-    s = np.abs(s)
-    with np.errstate(all="ignore"):
-        ss = np.where(s == 0, 1.0, s)
-        away = (a < 0) & (m != 0)  # mode ≠ 0 rounds negative numbers away from zero
-        r = np.where(away, np.floor(a / ss) * ss, np.ceil(a / ss) * ss)
-        return num_result(np.where(s == 0, 0.0, r), e)
+    return _to_multiple_math(x, sig, mode, np.ceil, np.floor)
 
 
 @_register("FLOOR")
 def FLOOR(x: Arg, sig: Arg = None) -> V:
-    a, ea = _num(x)
-    s, es = _num(sig, 1.0)
-    e = merge_err(ea, es)
-    e = add_err(e, (a > 0) & (s < 0), ERR_NUM)
-    e = add_err(e, (s == 0) & (a != 0), ERR_DIV0)
-    with np.errstate(all="ignore"):
-        ss = np.where(s == 0, 1.0, s)
-        return num_result(np.where(s == 0, 0.0, np.floor(a / ss) * ss), e)
+    return _to_multiple(x, sig, np.floor, zero_sig_div0=True)
 
 
 @_register("FLOOR.MATH")
 def FLOOR_MATH(x: Arg, sig: Arg = None, mode: Arg = None) -> V:
-    a, ea = _num(x)
-    s, es = _num(sig, 1.0)
-    m, em = _num(mode, 0.0)
-    e = merge_err(ea, es, em)
-    s = np.abs(s)
-    with np.errstate(all="ignore"):
-        ss = np.where(s == 0, 1.0, s)
-        toward = (a < 0) & (m != 0)
-        r = np.where(toward, np.ceil(a / ss) * ss, np.floor(a / ss) * ss)
-        return num_result(np.where(s == 0, 0.0, r), e)
+    return _to_multiple_math(x, sig, mode, np.floor, np.ceil)
 
 
 # ---------------------------------------------------------------------------------------
