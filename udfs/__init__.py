@@ -5,10 +5,27 @@
 - :func:`why` — the reason a call gives an Excel error;
 - :mod:`udfs.xlwings_udfs` — the module xlwings' "UDF Modules" points at (Excel);
 - :mod:`udfs.formulas_adapter` — the same functions for the ``formulas`` headless engine.
+
+The names load on first use: ``udfs.excel_errors`` (the one list of Excel error values)
+is imported by the recalculation engine for every workbook and must not pull in numpy and
+the price catalog with it.
 """
 
-from udfs import functions as _functions  # noqa: F401  (defines the catalog)
-from udfs.catalog import CATEGORY, FUNCTIONS, Arg, ExcelFunction, call, why
-from udfs.excel_errors import ExcelError
+from __future__ import annotations
+
+from typing import Any
 
 __all__ = ["CATEGORY", "FUNCTIONS", "Arg", "ExcelError", "ExcelFunction", "call", "why"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "ExcelError":
+        from udfs.excel_errors import ExcelError
+
+        return ExcelError
+    if name in __all__:
+        from udfs import catalog
+        from udfs import functions as _functions  # noqa: F401  (defines the catalog)
+
+        return getattr(catalog, name)
+    raise AttributeError(f"module 'udfs' has no attribute {name!r}")

@@ -59,8 +59,16 @@ _CODES: dict[str, int] = {
 #: Every error value, in Excel's XlCVError order; the other engines' error tables (the
 #: batch plan's codes, the runtime's ``formulas`` tokens) are built from this one.
 ALL: tuple[ExcelError, ...] = (NULL, DIV0, VALUE, REF, NAME, NUM, NA)
+#: Errors of dynamic arrays and data types (Excel 365), which a cell of an outside workbook
+#: may hold; the function catalog never returns them. Codes from the same enumeration.
+SPILL = ExcelError("#SPILL!")
+CALC = ExcelError("#CALC!")
+GETTING_DATA = ExcelError("#GETTING_DATA")
+_CODES.update({"#SPILL!": 2045, "#CALC!": 2050, "#GETTING_DATA": 2043})
+#: Every error value a cell can hold: :data:`ALL` and the Excel 365 ones.
+EVERY: tuple[ExcelError, ...] = (*ALL, SPILL, CALC, GETTING_DATA)
 #: Every error value by its text.
-BY_TEXT: dict[str, ExcelError] = {str(e): e for e in ALL}
+BY_TEXT: dict[str, ExcelError] = {str(e): e for e in EVERY}
 
 
 def as_error(value: Any) -> ExcelError | None:

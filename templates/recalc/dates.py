@@ -1,0 +1,190 @@
+"""Excel's date serial numbers (1900 date system, with its 29 February 1900).
+
+Serial 1 is 1900-01-01; Excel counts a 29 February 1900 that never was (serial 60, kept
+from Lotus 1-2-3), so serials from 61 (1900-03-01) on are one more than the day count
+from 1899-12-31. Times are fractions of a day. The 1904 system (``date1904`` in the
+workbook) is 1462 days less.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+
+__all__ = ["date_to_serial", "parse_datetime_text", "serial_to_date", "serial_to_datetime"]
+
+_EPOCH = _dt.date(1899, 12, 31)
+_MONTHS = {m: i for i, m in enumerate(
+    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
+_MONTHS_LONG = {m: i for i, m in enumerate(
+    ["january", "february", "march", "april", "may", "june", "july", "august",
+     "september", "october", "november", "december"], 1)}
+MAX_SERIAL = 2958465  # 9999-12-31
+
+
+def date_to_serial(year: int, month: int, day: int) -> float:
+    """Serial of a real calendar date (Excel's DATE after its own normalisation).
+
+    Examples
+    --------
+    >>> date_to_serial(1900, 1, 1), date_to_serial(1900, 3, 1), date_to_serial(2024, 1, 31)
+    (1.0, 61.0, 45322.0)
+    """
+    n = (_dt.date(year, month, day) - _EPOCH).days
+    return float(n + 1 if n >= 60 else n)
+
+
+def serial_to_date(serial: float) -> tuple[int, int, int]:
+    """(year, month, day) of a serial; serial 60 is Excel's (1900, 2, 29), 0 is (1900, 1, 0).
+
+    Examples
+    --------
+    >>> serial_to_date(60), serial_to_date(61), serial_to_date(45322.75)
+    ((1900, 2, 29), (1900, 3, 1), (2024, 1, 31))
+    """
+    n = int(serial)
+    if n == 60:
+        return 1900, 2, 29
+    if n == 0:
+        return 1900, 1, 0
+    d = _EPOCH + _dt.timedelta(days=n - 1 if n > 60 else n)
+    return d.year, d.month, d.day
+
+
+def serial_to_datetime(serial: float) -> _dt.datetime:
+    """A serial as a Python datetime (serial 60 and below map to the real calendar)."""
+    n = int(serial)
+    frac = serial - n
+    days = n - 1 if n > 60 else n
+    base = _dt.datetime(1899, 12, 31) + _dt.timedelta(days=days)
+    return base + _dt.timedelta(seconds=round(frac * 86400, 3))
+
+
+def _valid(y: int, m: int, d: int) -> bool:
+    if y < 1900 or y > 9999 or not 1 <= m <= 12 or d < 1:
+        return False
+    if (y, m, d) == (1900, 2, 29):
+        return True
+    try:
+        _dt.date(y, m, d)
+    except ValueError:
+        return False
+    return True
+
+
+def _serial(y: int, m: int, d: int) -> float:
+    if (y, m, d) == (1900, 2, 29):
+        return 60.0
+    return date_to_serial(y, m, d)
+
+
+def _year(text: str) -> int:
+    y = int(text)
+    if len(text) <= 2:
+        y += 2000 if y < 30 else 1900  # Excel's two-digit year window (1930-2029)
+    return y
+
+
+_TIME_RE = re.compile(
+    r"^(?P<h>\d{1,4}):(?P<m>\d{1,2})(?::(?P<s>\d{1,2}(?:\.\d+)?))?\s*(?P<ap>[ap]m?)?$", re.I)
+_TIME_AP_RE = re.compile(r"^(?P<h>\d{1,2})\s*(?P<ap>[ap]m?)$", re.I)
+
+
+def _parse_time(text: str) -> float | None:
+    m = _TIME_RE.match(text) or _TIME_AP_RE.match(text)
+    if not m:
+        return None
+    h = int(m.group("h"))
+    mi = int(m.groupdict().get("m") or 0)
+    s = float(m.groupdict().get("s") or 0)
+    ap = m.group("ap")
+    if ap:
+        if not 1 <= h <= 12 and not (h == 0):
+            return None
+        h = h % 12 + (12 if ap[0].lower() == "p" else 0)
+    if mi >= 60 or s >= 60:
+        return None
+    return (h * 3600 + mi * 60 + s) / 86400.0
+
+
+def _parse_date(text: str) -> float | None:
+    t = text.strip().lower().replace(",", " ")
+    t = re.sub(r"\s+", " ", t)
+    # ISO and slashed numeric forms: 2024-01-31, 2024/1/31, 1/31/2024, 1-31-24, 1/31
+    m = re.match(r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})$", t)
+    if m:
+        y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        return _serial(y, mo, d) if _valid(y, mo, d) else None
+    m = re.match(r"^(\d{1,2})[-/](\d{1,2})[-/](\d{1,4})$", t)
+    if m:
+        mo, d, y = int(m.group(1)), int(m.group(2)), _year(m.group(3))
+        return _serial(y, mo, d) if _valid(y, mo, d) else None
+    m = re.match(r"^(\d{1,2})[-/](\d{1,2})$", t)
+    if m:
+        import datetime
+
+        mo, d = int(m.group(1)), int(m.group(2))
+        y = datetime.date.today().year  # Excel takes the current year for "1/31"
+        return _serial(y, mo, d) if _valid(y, mo, d) else None
+    # Month names: 31-Jan-2024, 31 January 2024, Jan 31 2024, January-2024, Jan-24
+    words = re.split(r"[- /]", t)
+
+    def month(w: str) -> int | None:
+        return _MONTHS_LONG.get(w) or (_MONTHS.get(w[:3]) if len(w) >= 3 and (
+            w in _MONTHS or w[:3] in _MONTHS and _MONTHS_LONG.get(w) is None
+            and w == w[:3]) else None)
+
+    if len(words) == 3:
+        a, b, c = words
+        if a.isdigit() and month(b) and c.isdigit():
+            y, mo, d = _year(c), month(b), int(a)
+            return _serial(y, mo, d) if _valid(y, mo, d) else None
+        if month(a) and b.isdigit() and c.isdigit():
+            y, mo, d = _year(c), month(a), int(b)
+            return _serial(y, mo, d) if _valid(y, mo, d) else None
+    if len(words) == 2:
+        a, b = words
+        if month(a) and b.isdigit():
+            if len(b) == 4 or int(b) > 31:
+                y, mo, d = _year(b), month(a), 1
+            else:
+                import datetime
+
+                y, mo, d = datetime.date.today().year, month(a), int(b)
+            return _serial(y, mo, d) if _valid(y, mo, d) else None
+        if a.isdigit() and month(b):
+            import datetime
+
+            y, mo, d = datetime.date.today().year, month(b), int(a)
+            return _serial(y, mo, d) if _valid(y, mo, d) else None
+    return None
+
+
+def parse_datetime_text(text: str) -> float | None:
+    """The serial Excel reads in a date and/or time text (en-US), or None.
+
+    Examples
+    --------
+    >>> parse_datetime_text("2024-02-29"), parse_datetime_text("31-Jan-2024 18:00")
+    (45351.0, 45322.75)
+    >>> parse_datetime_text("1:30 PM"), parse_datetime_text("hello")
+    (0.5625, None)
+    """
+    t = text.strip()
+    if not t or len(t) > 64:
+        return None
+    tm = _parse_time(t)
+    if tm is not None:
+        return tm
+    d = _parse_date(t)
+    if d is not None:
+        return d
+    # date and time separated by a space: "2024-01-31 18:00", "1/31/2024 6:00 PM"
+    parts = t.split(" ")
+    for i in range(1, len(parts)):
+        d = _parse_date(" ".join(parts[:i]))
+        if d is not None:
+            tm = _parse_time(" ".join(parts[i:]))
+            if tm is not None:
+                return d + tm
+    return None

@@ -1,0 +1,340 @@
+"""Excel functions with declarative metadata, and the one way they are called.
+
+Each function of the library is a plain Python function registered with
+:func:`xlfunction`, which says what each argument accepts::
+
+    @xlfunction("ROUND", "number, number")
+    def ROUND(x: float, digits: float) -> float: ...
+
+Argument kinds (HyperFormula's parameter metadata, pycel's coercions):
+
+``number`` / ``int`` / ``text`` / ``bool``
+    a scalar converted as Excel converts it (``int`` truncates toward zero); an error
+    argument is the result.
+``scalar``
+    any scalar as it is, errors propagate; ``scalar_e`` also receives errors (ISERROR).
+``array``
+    an :class:`~templates.recalc.values.Array` (a reference is read, a scalar is 1×1).
+``ref``
+    the argument as evaluated: a :class:`~templates.recalc.values.Ref` for a reference.
+``any``
+    the argument as evaluated, no conversion (SUM-style functions flatten it themselves).
+``lazy``
+    a zero-argument callable evaluating the argument on demand (IF, IFERROR, CHOOSE).
+``lambda``
+    a :class:`Lambda` (MAP, REDUCE …).
+
+A ``?`` suffix makes an argument optional (the Python default applies when it is left
+out); a trailing ``*`` repeats the last argument, ``repeat=n`` the last ``n`` as a group.
+An argument written but empty (``IF(A1,,2)``) is 0, ``""`` or FALSE for the scalar kinds
+and an empty cell for the others, as in Excel.
+
+Array behaviour: a scalar-kind argument given an array makes the call element-wise over
+the broadcast shape of all such arguments (a single row or column stretches, elements
+outside a smaller array are ``#N/A``): ``=ROUND({1.25,2.5},1)`` is ``{1.3,2.5}``.
+In a formula that is not an array formula, a multi-cell reference given to a scalar
+argument is first reduced by implicit intersection with the formula's row or column.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from templates.recalc.values import (
+    DIV0,
+    NUM,
+    VALUE,
+    Array,
+    ExcelError,
+    MultiRef,
+    Ref,
+    XLFail,
+    to_bool,
+    to_number,
+    to_text,
+)
+
+__all__ = ["FUNCTIONS", "Lambda", "MISSING", "FunctionSpec", "call", "xlfunction"]
+
+
+class _Missing:
+    """An argument written but left empty, ``IF(A1,,2)``."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+MISSING = _Missing()
+
+_SCALAR_KINDS = frozenset({"number", "int", "text", "bool", "scalar", "scalar_e"})
+_KINDS = _SCALAR_KINDS | {"array", "ref", "any", "lazy", "lambda"}
+
+
+@dataclass(frozen=True)
+class Param:
+    kind: str
+    optional: bool
+
+
+@dataclass
+class FunctionSpec:
+    """One Excel function: its name, argument kinds and the Python implementation."""
+
+    name: str
+    fn: Callable[..., Any]
+    params: tuple[Param, ...]
+    repeat: int = 0  # how many trailing params repeat (0: fixed arity)
+    volatile: bool = False
+    context: bool = False  # the implementation takes the evaluation context first
+    doc: str = ""
+    min_args: int = field(init=False)
+    max_args: int | None = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.min_args = sum(1 for p in self.params if not p.optional)
+        self.max_args = None if self.repeat else len(self.params)
+
+    def param(self, i: int) -> Param:
+        n = len(self.params)
+        if i < n:
+            return self.params[i]
+        group = self.params[n - self.repeat:]
+        return group[(i - n) % self.repeat]
+
+    @property
+    def lazy(self) -> bool:
+        return any(p.kind == "lazy" for p in self.params)
+
+
+#: Every registered function by upper-case Excel name (no ``_xlfn.`` prefix).
+FUNCTIONS: dict[str, FunctionSpec] = {}
+
+
+def _parse_params(spec: str) -> tuple[tuple[Param, ...], int]:
+    params = []
+    repeat = 0
+    parts = [p.strip() for p in spec.split(",") if p.strip()]
+    for i, p in enumerate(parts):
+        if p.endswith("*"):
+            if i != len(parts) - 1:
+                raise ValueError(f"only the last argument may repeat: {spec!r}")
+            p = p[:-1]
+            repeat = max(repeat, 1)
+        optional = p.endswith("?")
+        kind = p.rstrip("?")
+        if kind not in _KINDS:
+            raise ValueError(f"unknown argument kind {kind!r} in {spec!r}")
+        params.append(Param(kind, optional))
+    return tuple(params), repeat
+
+
+def xlfunction(
+    name: str,
+    params: str = "",
+    *,
+    repeat: int | None = None,
+    volatile: bool = False,
+    context: bool = False,
+    aliases: tuple[str, ...] = (),
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register an Excel function (see the module docstring for ``params``).
+
+    ``repeat`` overrides how many trailing arguments repeat (SUMIFS repeats a pair);
+    ``context=True`` passes the evaluation context (cell, workbook) as first argument.
+    """
+    parsed, star = _parse_params(params)
+
+    def deco(fn: Callable[..., Any]) -> Callable[..., Any]:
+        spec = FunctionSpec(name.upper(), fn, parsed, repeat if repeat is not None else star,
+                            volatile, context, (fn.__doc__ or "").strip().split("\n")[0])
+        for n in (name, *aliases):
+            if n.upper() in FUNCTIONS:
+                raise ValueError(f"{n.upper()} is registered twice")
+            FUNCTIONS[n.upper()] = spec
+        return fn
+
+    return deco
+
+
+class Lambda:
+    """A LAMBDA value: parameters and a body evaluated in a fresh scope per call."""
+
+    __slots__ = ("body", "call", "params")
+
+    def __init__(self, params: tuple[str, ...], call: Callable[..., Any]) -> None:
+        self.params = params
+        self.call = call  # call(*values) -> value
+
+    def __call__(self, *args: Any) -> Any:
+        if len(args) > len(self.params):
+            raise XLFail(VALUE, f"LAMBDA takes {len(self.params)} arguments, got {len(args)}")
+        return self.call(*args)
+
+    def __repr__(self) -> str:
+        return f"Lambda({', '.join(self.params)})"
+
+
+# --- calling ----------------------------------------------------------------------------
+
+_ZERO = {"number": 0.0, "int": 0.0, "text": "", "bool": False, "scalar": None,
+         "scalar_e": None}
+
+
+def _intersect(ref: Ref, ctx: Any) -> Any:
+    """Implicit intersection of a multi-cell reference with the formula's cell."""
+    if ref.r1 == ref.r2 and ref.c1 == ref.c2:
+        return ref.value()
+    cell = getattr(ctx, "cell", None)
+    if cell is None:
+        return VALUE
+    sheet, row, col = cell
+    if ref.sheet != sheet and ref.nrows > 1 and ref.ncols > 1:
+        return VALUE
+    if ref.c1 == ref.c2 and ref.r1 <= row <= ref.r2:
+        return ref.book.cell_value(ref.sheet, row, ref.c1)
+    if ref.r1 == ref.r2 and ref.c1 <= col <= ref.c2:
+        return ref.book.cell_value(ref.sheet, ref.r1, col)
+    return VALUE
+
+
+def _scalar(kind: str, v: Any) -> Any:
+    if kind == "number":
+        return to_number(v)
+    if kind == "int":
+        x = to_number(v)
+        if not math.isfinite(x):
+            raise XLFail(NUM)
+        return float(math.trunc(x))
+    if kind == "text":
+        return to_text(v)
+    if kind == "bool":
+        return to_bool(v)
+    if kind == "scalar":
+        if type(v) is ExcelError:
+            raise XLFail(v)
+        return v
+    return v  # scalar_e
+
+
+def normalise(v: Any) -> Any:
+    """A Python result as a cell value: ints → float, non-finite → ``#NUM!``,
+    nested lists → :class:`Array`, numpy scalars → Python."""
+    t = type(v)
+    if t is float:
+        return v if math.isfinite(v) else NUM
+    if t is str or t is bool or t is ExcelError or v is None:
+        return v
+    if t is int:
+        return float(v)
+    if isinstance(v, (Array, Ref, MultiRef, Lambda)):
+        return v
+    if isinstance(v, list):
+        rows = v if v and isinstance(v[0], list) else [v]
+        return Array([[normalise(x) for x in row] for row in rows])
+    item = getattr(v, "item", None)  # numpy scalar
+    if item is not None and getattr(v, "ndim", 1) == 0:
+        return normalise(item())
+    if hasattr(v, "tolist"):
+        return normalise(v.tolist())
+    return v
+
+
+def _apply(spec: FunctionSpec, ctx: Any, args: list[Any]) -> Any:
+    try:
+        res = spec.fn(ctx, *args) if spec.context else spec.fn(*args)
+    except XLFail as exc:
+        return exc.error
+    except ZeroDivisionError:
+        return DIV0
+    except (OverflowError, ValueError):
+        # math domain errors (sqrt(-1), log(0)) and overflows are Excel's #NUM!
+        return NUM
+    return normalise(res)
+
+
+def call(spec: FunctionSpec, ctx: Any, args: list[Any]) -> Any:
+    """Call ``spec`` with evaluated arguments (lazy ones as thunks), Excel-style."""
+    n = len(args)
+    if n < spec.min_args or (spec.max_args is not None and n > spec.max_args):
+        return VALUE  # Excel refuses such a formula at entry; a file can still hold one
+    array_mode = getattr(ctx, "array_mode", True)
+    conv: list[Any] = []
+    lifted: list[int] = []
+    for i, a in enumerate(args):
+        kind = spec.param(i).kind
+        if a is MISSING:
+            conv.append(_ZERO.get(kind))
+            continue
+        if kind in _SCALAR_KINDS:
+            if isinstance(a, Ref):
+                if a.r1 == a.r2 and a.c1 == a.c2:
+                    a = a.value()
+                elif array_mode:
+                    a = a.array()
+                else:
+                    a = _intersect(a, ctx)
+            elif isinstance(a, MultiRef):
+                a = VALUE
+            if isinstance(a, Array):
+                if a.nrows == 1 and a.ncols == 1:
+                    a = a.rows[0][0]
+                else:
+                    lifted.append(i)
+                    conv.append(a)
+                    continue
+            try:
+                conv.append(_scalar(kind, a))
+            except XLFail as exc:
+                if lifted or any(isinstance(x, Array) for x in args[i + 1:]):
+                    conv.append(exc.error)  # element-wise: this error is one element's
+                    lifted.append(-1 - i)
+                    continue
+                return exc.error
+        elif kind == "array":
+            if isinstance(a, Ref):
+                conv.append(a.array())
+            elif isinstance(a, Array):
+                conv.append(a)
+            elif isinstance(a, MultiRef):
+                return VALUE
+            else:
+                conv.append(Array([[a]]))
+        else:
+            conv.append(a)
+    if not any(i >= 0 for i in lifted):
+        for i in lifted:  # an error kept for broadcasting, but nothing broadcasts
+            return conv[-1 - i]
+        return _apply(spec, ctx, conv)
+    # element-wise over the broadcast shape
+    arrays = [conv[i] for i in lifted if i >= 0]
+    nr = max(a.nrows for a in arrays)
+    nc = max(a.ncols for a in arrays)
+    errs = {-1 - i for i in lifted if i < 0}
+    kinds = [spec.param(i).kind for i in range(n)]
+    out = []
+    for r in range(nr):
+        row = []
+        for c in range(nc):
+            el = list(conv)
+            bad = None
+            for i in lifted:
+                if i < 0:
+                    continue
+                v = conv[i].get(r, c)
+                try:
+                    el[i] = _scalar(kinds[i], v)
+                except XLFail as exc:
+                    bad = exc.error
+                    break
+            if bad is None:
+                for i in errs:
+                    bad = conv[i]
+                    break
+            row.append(bad if bad is not None else _apply(spec, ctx, el))
+        out.append(row)
+    return Array(out)
