@@ -11,7 +11,10 @@ from __future__ import annotations
 import datetime as _dt
 import re
 
-__all__ = ["date_to_serial", "parse_datetime_text", "serial_to_date", "serial_to_datetime"]
+__all__ = [
+    "MAX_SERIAL", "date_to_serial", "days_in_month", "excel_serial", "is_leap",
+    "parse_datetime_text", "serial_to_date", "serial_to_datetime",
+]
 
 _EPOCH = _dt.date(1899, 12, 31)
 _MONTHS = {m: i for i, m in enumerate(
@@ -32,6 +35,52 @@ def date_to_serial(year: int, month: int, day: int) -> float:
     """
     n = (_dt.date(year, month, day) - _EPOCH).days
     return float(n + 1 if n >= 60 else n)
+
+
+def _days_from_civil(y: int, m: int, d: int) -> int:
+    """Days from 1970-01-01 to a proleptic Gregorian date, for any year (H. Hinnant's
+    algorithm; ``datetime.date`` stops at years 1 and 9999)."""
+    y -= m <= 2
+    era = (y if y >= 0 else y - 399) // 400
+    yoe = y - era * 400
+    doy = (153 * (m + (-3 if m > 2 else 9)) + 2) // 5 + d - 1
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    return era * 146097 + doe - 719468
+
+
+_CIVIL_EPOCH = _days_from_civil(1899, 12, 31)
+
+
+def excel_serial(year: int, month: int, day: int) -> int:
+    """Serial of ``year-month-day`` as Excel's DATE counts it: months beyond 1‥12 roll
+    into the years, days beyond the month (or below 1) roll into the months, and
+    February 1900 has its 29th day. Years are taken as given (DATE adds 1900 itself);
+    the result may be outside Excel's range (the caller checks).
+
+    Examples
+    --------
+    >>> excel_serial(1900, 2, 29), excel_serial(1900, 3, 0), excel_serial(2024, 14, 1)
+    (60, 60, 45689)
+    >>> excel_serial(2024, 1, 0), excel_serial(1900, 1, 0), excel_serial(1899, 12, 31)
+    (45291, 0, 0)
+    """
+    y, m0 = divmod(year * 12 + month - 1, 12)
+    n = _days_from_civil(y, m0 + 1, 1) - _CIVIL_EPOCH
+    if n >= 60:  # on or after 1900-03-01: one more for the 29 February that never was
+        n += 1
+    return n + day - 1
+
+
+def is_leap(year: int) -> bool:
+    """Whether Excel's calendar has a 29 February in ``year`` (1900 included)."""
+    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0 or year == 1900)
+
+
+def days_in_month(year: int, month: int) -> int:
+    """Days in a month of Excel's calendar (February 1900 has 29)."""
+    if month == 2:
+        return 29 if is_leap(year) else 28
+    return 30 if month in (4, 6, 9, 11) else 31
 
 
 def serial_to_date(serial: float) -> tuple[int, int, int]:
@@ -99,7 +148,7 @@ def _parse_time(text: str) -> float | None:
     s = float(m.groupdict().get("s") or 0)
     ap = m.group("ap")
     if ap:
-        if not 1 <= h <= 12 and not (h == 0):
+        if not 0 <= h <= 12:
             return None
         h = h % 12 + (12 if ap[0].lower() == "p" else 0)
     if mi >= 60 or s >= 60:
@@ -131,8 +180,8 @@ def _parse_date(text: str) -> float | None:
 
     def month(w: str) -> int | None:
         return _MONTHS_LONG.get(w) or (_MONTHS.get(w[:3]) if len(w) >= 3 and (
-            w in _MONTHS or w[:3] in _MONTHS and _MONTHS_LONG.get(w) is None
-            and w == w[:3]) else None)
+            w in _MONTHS or (w[:3] in _MONTHS and _MONTHS_LONG.get(w) is None
+                             and w == w[:3])) else None)
 
     if len(words) == 3:
         a, b, c = words
