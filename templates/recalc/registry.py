@@ -257,6 +257,19 @@ def _apply(spec: FunctionSpec, ctx: Any, args: list[Any]) -> Any:
     return normalise(res)
 
 
+def _element(v: Any) -> Any:
+    """One element of an element-wise result: an array or reference an element's call
+    returns stands for its top-left value (Excel: ``=TAKE({1,2;3,4},1,{1;2})`` is
+    ``{1;1}``)."""
+    if isinstance(v, Ref):
+        return v.value()
+    if isinstance(v, Array):
+        return v.rows[0][0] if v.rows and v.rows[0] else VALUE
+    if isinstance(v, MultiRef):
+        return VALUE
+    return v
+
+
 def call(spec: FunctionSpec, ctx: Any, args: list[Any]) -> Any:
     """Call ``spec`` with evaluated arguments (lazy ones as thunks), Excel-style."""
     n = len(args)
@@ -335,6 +348,6 @@ def call(spec: FunctionSpec, ctx: Any, args: list[Any]) -> Any:
                 for i in errs:
                     bad = conv[i]
                     break
-            row.append(bad if bad is not None else _apply(spec, ctx, el))
+            row.append(bad if bad is not None else _element(_apply(spec, ctx, el)))
         out.append(row)
     return Array(out)
