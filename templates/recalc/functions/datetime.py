@@ -144,8 +144,8 @@ def DATEVALUE(date_text: Any) -> float:
     Examples
     --------
     >>> from templates.recalc.functions import xlcall
-    >>> xlcall("DATEVALUE", "1/1/1987 02:00 AM"), xlcall("DATEVALUE", 31778.0)
-    (31778.0, '#VALUE!')
+    >>> print(xlcall("DATEVALUE", "1/1/1987 02:00 AM"), xlcall("DATEVALUE", 31778.0))
+    31778.0 #VALUE!
     """
     return float(math.floor(_text_serial(date_text)))
 
@@ -159,8 +159,8 @@ def TIMEVALUE(time_text: Any) -> float:
     Examples
     --------
     >>> from templates.recalc.functions import xlcall
-    >>> xlcall("TIMEVALUE", "12:59:59 AM"), xlcall("TIMEVALUE", "1.25")
-    (0.0416550925925926, '#VALUE!')
+    >>> print(xlcall("TIMEVALUE", "12:59:59 AM") * 86400, xlcall("TIMEVALUE", "1.25"))
+    3599.0 #VALUE!
     """
     x = _text_serial(time_text)
     return x - math.floor(x)
@@ -293,8 +293,8 @@ def EDATE(start_date: float, months: float) -> float:
     Examples
     --------
     >>> from templates.recalc.functions import xlcall
-    >>> xlcall("EDATE", 45322.0, 1), xlcall("EDATE", 8.0, "2"), xlcall("EDATE", True, 0)
-    (45351.0, 68.0, '#VALUE!')
+    >>> print(xlcall("EDATE", 45322.0, 1), xlcall("EDATE", 8.0, "2"), xlcall("EDATE", True, 0))
+    45351.0 68.0 #VALUE!
     """
     y, m, d = _add_months(start_date, months)
     if y < 1900:
