@@ -17,7 +17,8 @@ equal value ends the search at once. See :func:`_approx_le`.
 ``MATCH(x, a, -1)`` scans from the start and stops at the first value of ``x``'s type
 smaller than ``x`` (what Excel's answers on unsorted data show).
 
-XMATCH and XLOOKUP order values across types (numbers < text < logicals < an empty
+XMATCH and XLOOKUP fold text case fully (``str.casefold``: "ß" matches "ss"), and order
+values across types (numbers < text < logicals < an empty
 lookup value < errors and empty cells) for their next-smaller / next-larger modes and
 their binary searches, and compare within one type for exact and wildcard matches.
 """
@@ -94,8 +95,10 @@ def _has_wild(x: str) -> bool:
     return "*" in x or "?" in x or "~" in x
 
 
-def _exact(vals: list[Any], x: Any, wildcards: bool, reverse: bool = False) -> int:
-    """Index of the first (last with ``reverse``) value equal to ``x``, or -1."""
+def _exact(vals: list[Any], x: Any, wildcards: bool, reverse: bool = False,
+           fold: Callable[[str], str] = str.lower) -> int:
+    """Index of the first (last with ``reverse``) value equal to ``x``, or -1; text
+    compares after ``fold`` (XMATCH folds case fully: "ß" equals "ss")."""
     k = _type(x)
     order = range(len(vals) - 1, -1, -1) if reverse else range(len(vals))
     if k == 1 and wildcards and _has_wild(x):
@@ -106,10 +109,10 @@ def _exact(vals: list[Any], x: Any, wildcards: bool, reverse: bool = False) -> i
                 return i
         return -1
     if k == 1:
-        xl = x.lower()
+        xl = fold(x)
         for i in order:
             v = vals[i]
-            if type(v) is str and v.lower() == xl:
+            if type(v) is str and fold(v) == xl:
                 return i
         return -1
     if k == -1:
@@ -308,7 +311,7 @@ def _xkey(v: Any, lookup: bool = False) -> tuple[int, Any]:
     if t is float or t is int:
         return (0, v)
     if t is str:
-        return (1, v.lower())
+        return (1, v.casefold())
     if t is bool:
         return (2, v)
     if v is None:
@@ -326,7 +329,8 @@ def _xsearch(vals: list[Any], x: Any, match_mode: int, search_mode: int) -> int:
     xk = _xkey(x, lookup=True)
     if abs(search_mode) == 1:
         if match_mode in (0, 2):
-            return _exact(vals, x, wildcards=False, reverse=search_mode == -1)
+            return _exact(vals, x, wildcards=False, reverse=search_mode == -1,
+                          fold=str.casefold)
         order = range(n - 1, -1, -1) if search_mode == -1 else range(n)
         best, bkey = -1, None
         for i in order:
