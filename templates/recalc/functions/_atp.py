@@ -10,6 +10,9 @@ arguments the add-in's way, unlike the built-in functions:
   element, as for any scalar argument;
 * text is read as a number or a date (``"2"``, ``"2024-01-31"``), an empty cell is 0.
 
+Functions that read an argument themselves (HEX2DEC's text-or-number, IMSUM's complex
+numbers) declare it ``v``: the scalar as it is, with the same range refusal and lifting.
+
 :func:`atp` declares such a function's arguments; register it with ``any`` kinds.
 """
 
@@ -88,8 +91,10 @@ def atp(
     check: dict[int, Callable[[float], None]] | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Decorate a function whose arguments are ``kinds``, comma-separated: ``n`` an
-    Analysis ToolPak number (:func:`atp_number`), ``raw`` passed as evaluated (cash-flow
-    ranges, holiday lists, text). The last kind repeats for further arguments.
+    Analysis ToolPak number (:func:`atp_number`), ``v`` a scalar as it is (errors are the
+    result; a multi-cell range is ``#VALUE!``, an array lifts as for ``n``), ``raw`` passed
+    as evaluated (cash-flow ranges, holiday lists, text). The last kind repeats for
+    further arguments.
 
     ``order`` lists argument positions read before the others, ``check`` validates an
     argument as soon as it is read (raising :class:`XLFail`): together they give the
@@ -98,8 +103,13 @@ def atp(
     ks = [k.strip() for k in kinds.split(",")]
     checks = check or {}
 
-    def num(i: int, v: Any) -> float:
-        x = atp_number(v)
+    def num(i: int, v: Any) -> Any:
+        if (ks[i] if i < len(ks) else ks[-1]) == "v":
+            if type(v) is ExcelError:
+                raise XLFail(v)
+            x = v
+        else:
+            x = atp_number(v)
         if i in checks:
             checks[i](x)
         return x
