@@ -223,7 +223,7 @@ def HEX2DEC(number: object) -> float:
     Examples
     --------
     >>> from templates.recalc.functions import xlcall
-    >>> xlcall("HEX2DEC", "A5"), xlcall("HEX2DEC", "FFFFFFFF5B"), xlcall("HEX2DEC", "xyz")
+    >>> xlcall("HEX2DEC", "A5"), xlcall("HEX2DEC", "FFFFFFFF5B"), str(xlcall("HEX2DEC", "xyz"))
     (165.0, -165.0, '#NUM!')
     """
     return float(_read_digits(number, 16))
@@ -255,7 +255,7 @@ def BITAND(a: float, b: float) -> float:
     Examples
     --------
     >>> from templates.recalc.functions import xlcall
-    >>> xlcall("BITAND", 13.0, 25.0), xlcall("BITAND", 2.5, 1.0)
+    >>> xlcall("BITAND", 13.0, 25.0), str(xlcall("BITAND", 2.5, 1.0))
     (9.0, '#NUM!')
     """
     return float(_bits(a) & _bits(b))
