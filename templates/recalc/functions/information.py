@@ -2,10 +2,11 @@
 
 The IS… tests never fail: they receive errors as values and are element-wise over
 arrays (a range in an array formula). ISEVEN and ISODD are the exception Excel makes —
-they came from the Analysis ToolPak and take one number: a multi-cell range is
-``#VALUE!`` even in an array formula, a logical is ``#VALUE!``, text is read as a
-number (``"1/1/1900"`` is 1). N and TYPE look at a range as a whole (N takes its first
-cell, TYPE is 64), as Excel's answers in formulas_test.xlsx 'INFORMATION' show.
+they came from the Analysis ToolPak and read their number its way
+(:mod:`templates.recalc.functions._atp`): a multi-cell range is ``#VALUE!`` even in an
+array formula, a logical is ``#VALUE!``, text is read as a number (``"1/1/1900"`` is 1).
+N and TYPE look at a range as a whole (N takes its first cell, TYPE is 64), as Excel's
+answers in formulas_test.xlsx 'INFORMATION' show.
 
 ISFORMULA, FORMULATEXT, CELL, INFO, SHEET and SHEETS need the workbook and live with it.
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from templates.recalc.functions._atp import atp
 from templates.recalc.registry import Lambda, xlfunction
 from templates.recalc.values import (
     NA,
@@ -24,7 +26,6 @@ from templates.recalc.values import (
     MultiRef,
     Ref,
     XLFail,
-    to_number,
 )
 
 __all__: list[str] = []
@@ -82,38 +83,22 @@ def ISLOGICAL(value: Any) -> bool:
     return type(value) is bool
 
 
-def _parity(value: Any, odd: bool) -> Any:
-    if isinstance(value, MultiRef):
-        return VALUE
-    if isinstance(value, Ref):
-        if not value.is_cell:
-            return VALUE
-        value = value.value()
-    if isinstance(value, Array):
-        return value.map(lambda v: _parity(v, odd))
-    if _err(value):
-        return value
-    if type(value) is bool:
-        return VALUE
-    try:
-        x = to_number(value)
-    except XLFail as exc:
-        return exc.error
-    if not math.isfinite(x):
-        return VALUE
-    return (math.trunc(x) % 2 == 1) == odd
-
-
 @xlfunction("ISEVEN", "any")
-def ISEVEN(number: Any) -> Any:
+@atp("n")
+def ISEVEN(number: float) -> bool:
     """Returns TRUE if the number (truncated) is even."""
-    return _parity(number, False)
+    if not math.isfinite(number):
+        raise XLFail(VALUE)
+    return math.trunc(number) % 2 == 0
 
 
 @xlfunction("ISODD", "any")
-def ISODD(number: Any) -> Any:
+@atp("n")
+def ISODD(number: float) -> bool:
     """Returns TRUE if the number (truncated) is odd."""
-    return _parity(number, True)
+    if not math.isfinite(number):
+        raise XLFail(VALUE)
+    return math.trunc(number) % 2 == 1
 
 
 @xlfunction("ISREF", "ref")
