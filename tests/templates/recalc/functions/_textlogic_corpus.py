@@ -225,7 +225,7 @@ def mismatches(name: str, sheets: tuple[str, ...] = ()) -> tuple[int, list]:
     from openpyxl.utils import get_column_letter
     from openpyxl.utils.cell import range_boundaries
 
-    from templates.recalc.parser import parse
+    from templates.recalc.parser import FormulaSyntaxError, parse
     from templates.recalc.values import Array, Ref
 
     fam = family()
@@ -242,7 +242,10 @@ def mismatches(name: str, sheets: tuple[str, ...] = ()) -> tuple[int, list]:
                     area, f = f.ref, f.text
                 if not (isinstance(f, str) and f.startswith("=")):
                     continue
-                tree = parse(f)
+                try:
+                    tree = parse(f)
+                except FormulaSyntaxError:
+                    continue  # the parser's gap, not this family's
                 used = _names(tree)
                 if not used or not used <= fam:
                     continue

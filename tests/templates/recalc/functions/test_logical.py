@@ -11,7 +11,7 @@ import pytest
 
 from templates.recalc.functions import FUNCTIONS, xlcall
 from templates.recalc.registry import MISSING, call
-from templates.recalc.values import DIV0, NA, VALUE, Array
+from templates.recalc.values import DIV0, NA, VALUE, Array, Ref
 
 from ._textlogic_corpus import mismatches
 
@@ -127,3 +127,24 @@ def test_not_true_false() -> None:
     assert xlcall("NOT", Array([[0.0, 2.3]])) == Array([[True, False]])
     assert xlcall("TRUE") is True
     assert xlcall("FALSE") is False
+
+
+class _Book:
+    def cell_value(self, sheet, r, c):
+        return float(r)
+
+    def range_rows(self, sheet, r1, c1, r2, c2):
+        return [[float(r) for _ in range(c1, c2 + 1)] for r in range(r1, r2 + 1)]
+
+
+def test_if_returns_references() -> None:
+    # IF's chosen branch is what it evaluates to: SUM(IF(TRUE, A1:A3)) sums the range,
+    # OFFSET/INDEX/ISREF see a reference (Microsoft: IF can return a reference)
+    ref = Ref(_Book(), "S", 1, 1, 3, 1)
+    assert _lazy("IF", lambda: True, lambda: ref) is ref
+    # a multi-cell condition outside an array formula is the cell in the formula's row
+    ctx = _Ctx()
+    ctx.array_mode = False
+    ctx.cell = ("S", 2, 5)
+    assert call(FUNCTIONS["IF"], ctx, [lambda: Ref(_Book(), "S", 1, 1, 3, 1),
+                                       lambda: "row 2 is not 0"]) == "row 2 is not 0"
