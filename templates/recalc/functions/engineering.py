@@ -577,6 +577,8 @@ def _kn(x: float, n: int) -> float:
     tox = 2.0 / x
     for j in range(1, n):
         bkm, bk = bk, bkm + j * tox * bk
+        if math.isinf(bk):
+            raise XLFail(NUM, "BESSELK overflows")
     return bk
 
 
@@ -587,6 +589,8 @@ def _yn(x: float, n: int) -> float:
     tox = 2.0 / x
     for j in range(1, n):
         bym, by = by, j * tox * by - bym
+        if math.isinf(by):
+            raise XLFail(NUM, "BESSELY overflows")
     return by
 
 
