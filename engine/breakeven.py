@@ -59,7 +59,7 @@ def breakeven_volume(
     --------
     >>> b = breakeven_volume("gpt-4o", Workload(1, 1500, 500))
     >>> round(b.first_tokens_per_day / 1e6, 1), round(b.continuous_tokens_per_day / 1e6, 1)
-    (148.0, 117.0)
+    (148.0, 117.2)
     """
     o = option or SelfHost()
     unit = workload.replace(requests_per_day=1.0)

@@ -212,6 +212,99 @@ def api_price(model: str, provider: str | None = None, price_date: str | None = 
     """
     if not isinstance(model, str) or not model.strip():
         raise InputError("model", "must be a model name", model)
+    from engine.catalogs import user_prices
+
+    user = user_prices().get(model.strip().lower())
+    if user is not None and (not provider or not user["provider"]
+                             or user["provider"].lower() == provider.lower()):
+        return _user_api_price(user, provider, price_date)
+    return _catalog_price(model, provider, price_date)
+
+
+def _user_api_price(row: dict[str, Any], provider: str | None, price_date: str | None
+                    ) -> ApiPrice:
+    """A user catalog price row, over the bundled catalog's row of that model if there is one."""
+    fields = {"input": "input_usd_per_million_tokens",
+              "output": "output_usd_per_million_tokens",
+              "cached_input": "cached_input_usd_per_million_tokens",
+              "cache_write": "cache_write_usd_per_million_tokens",
+              "batch_input": "batch_input_usd_per_million_tokens",
+              "batch_output": "batch_output_usd_per_million_tokens",
+              "batch_cached_input": "batch_cached_input_usd_per_million_tokens",
+              "long_context_threshold": "long_context_threshold_tokens",
+              "long_input": "long_input_usd_per_million_tokens",
+              "long_output": "long_output_usd_per_million_tokens",
+              "long_cached_input": "long_cached_input_usd_per_million_tokens",
+              "context_window": "context_window_tokens"}
+    given = {fields[k]: v for k, v in row.items() if k in fields}
+    try:
+        base: ApiPrice | None = _catalog_price(row["name"], row["provider"] or provider,
+                                               price_date)
+    except UnknownNameError:
+        base = None
+    source = f"{row['source']} (as of {row['as_of']})"
+    if base is not None:
+        return dataclasses.replace(base, **given, source=f"{base.source}; {source}")
+    from engine.catalogs import CatalogError
+
+    for k in ("input", "output"):
+        if k not in row:
+            raise CatalogError(row["file"], row["line"], k, "is required for a price row of a "
+                               "model the bundled price catalog does not have", "")
+    inp, out = row["input"], row["output"]
+    cached = row.get("cached_input", inp)
+    d = 1 - DEFAULT_BATCH_DISCOUNT
+    long_in = row.get("long_input", inp)
+    return ApiPrice(
+        model=row["name"], provider=row["provider"] or provider or "user",
+        input_usd_per_million_tokens=inp, output_usd_per_million_tokens=out,
+        cached_input_usd_per_million_tokens=cached,
+        cache_write_usd_per_million_tokens=row.get("cache_write", inp),
+        batch_input_usd_per_million_tokens=row.get("batch_input", inp * d),
+        batch_output_usd_per_million_tokens=row.get("batch_output", out * d),
+        batch_cached_input_usd_per_million_tokens=row.get("batch_cached_input", cached * d),
+        long_context_threshold_tokens=row.get("long_context_threshold", float("inf")),
+        long_input_usd_per_million_tokens=long_in,
+        long_output_usd_per_million_tokens=row.get("long_output", out),
+        long_cached_input_usd_per_million_tokens=row.get("long_cached_input", cached),
+        context_window_tokens=row.get("context_window", float("nan")),
+        source=source, catalog_version="user", catalog_date=row["as_of"])
+
+
+def with_overrides(price: ApiPrice | str, input_usd_per_million_tokens: Any = None,
+                   output_usd_per_million_tokens: Any = None, discount: Any = 0.0) -> ApiPrice:
+    """Prices with a quoted input/output rate and a negotiated discount applied.
+
+    ``discount`` (0-1) scales every price after the quoted rates are set (0.2: 20 % off
+    list). Blank (None) rates keep the catalog's.
+
+    Examples
+    --------
+    >>> p = with_overrides("gpt-4o", output_usd_per_million_tokens=8.0, discount=0.25)
+    >>> p.input_usd_per_million_tokens, p.output_usd_per_million_tokens
+    (1.875, 6.0)
+    """
+    p = api_price(price) if isinstance(price, str) else price
+    changes: dict[str, Any] = {}
+    if input_usd_per_million_tokens is not None:
+        changes["input_usd_per_million_tokens"] = float(input_usd_per_million_tokens)
+    if output_usd_per_million_tokens is not None:
+        changes["output_usd_per_million_tokens"] = float(output_usd_per_million_tokens)
+    d = float(discount or 0.0)
+    if not 0.0 <= d < 1.0:
+        raise InputError("discount", "must be in [0, 1)", discount)
+    if not changes and d == 0.0:
+        return p
+    if changes:
+        p = p.replace(**changes)
+    if d:
+        scaled = {f.name: getattr(p, f.name) * (1 - d) for f in dataclasses.fields(p)
+                  if f.name.endswith("_usd_per_million_tokens")}
+        p = dataclasses.replace(p, **scaled, source=f"{p.source}; discount {d:g}")
+    return p
+
+
+def _catalog_price(model: str, provider: str | None, price_date: str | None) -> ApiPrice:
     prov, info = _find(model, provider)
     when = dt.datetime.combine(
         dt.date.fromisoformat(price_date) if price_date else dt.date.today(),

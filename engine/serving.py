@@ -22,24 +22,53 @@ USABLE_MEMORY_FRACTION = 0.9
 #: Largest batch the serving engine schedules (TensorRT-LLM's default max_batch_size is 2048;
 #: vLLM's max_num_seqs 256–1024 by version). Caps the roofline's batch.
 MAX_BATCH = 1024
-#: Calibrated efficiencies (achieved ÷ roofline). Memory-bound decode reaches ~70 % of HBM
-#: bandwidth and compute-bound phases ~45 % of dense peak in tuned engines. Calibrated so the
-#: roofline reproduces TensorRT-LLM's published Llama-3.1-8B FP8 H100 figure (~15,200 output
-#: tok/s at 1000/1000) and MLPerf Inference v4.1 Llama-2-70B on H100 (~3,070 tok/s per GPU)
-#: within ±10 %; see tests/engine/test_serving.py.
-MEMORY_EFFICIENCY = 0.70
-COMPUTE_EFFICIENCY = 0.45
+#: Calibrated efficiencies (achieved ÷ roofline), fitted to the published measurements in
+#: ``engine/data/measurements.csv`` (TensorRT-LLM perf-overview, MLPerf Inference v4.1, AMD
+#: ROCm vLLM, SGLang; see docs/throughput.md): memory-bound decode reaches ~65 % of HBM
+#: bandwidth and compute-bound phases ~40 % of dense peak in tuned engines.
+MEMORY_EFFICIENCY = 0.65
+COMPUTE_EFFICIENCY = 0.40
+#: Mixture-of-experts models reach a smaller share: routing, grouped GEMMs over a few dozen
+#: tokens per expert, expert load imbalance and intra-node all-to-all. Fitted on Qwen3-235B,
+#: gpt-oss-120b, DeepSeek-R1/V3, Llama-4-Maverick and Qwen3-30B measurements.
+MOE_MEMORY_FACTOR = 0.7
+MOE_COMPUTE_FACTOR = 0.3
+
+
+def efficiencies(model: str | OpenModel, gpu: str | GPU) -> tuple[float, float]:
+    """(memory, compute) efficiency the roofline uses for this model on this GPU.
+
+    Notes
+    -----
+    η_mem = 0.65 × (0.7 for a mixture-of-experts model) × the GPU's software_efficiency;
+    η_comp = 0.40 × (0.3 for a mixture-of-experts model) × the same (1 for NVIDIA GPUs,
+    0.34 for the AMD Instinct series: calibrated, see the GPU catalog's spec_source).
+
+    Examples
+    --------
+    >>> efficiencies("llama-3.1-8b", "h100")
+    (0.65, 0.4)
+    >>> [round(x, 4) for x in efficiencies("deepseek-v3", "h200")]
+    [0.455, 0.12]
+    """
+    m, g = open_model_spec(model), gpu_spec(gpu)
+    sw = g.software_efficiency
+    if m.is_moe:
+        return MEMORY_EFFICIENCY * MOE_MEMORY_FACTOR * sw, COMPUTE_EFFICIENCY * MOE_COMPUTE_FACTOR * sw
+    return MEMORY_EFFICIENCY * sw, COMPUTE_EFFICIENCY * sw
 
 
 @dataclasses.dataclass(frozen=True)
 class Throughput:
-    """Roofline result for one replica (``gpus_per_replica`` GPUs with tensor parallelism)."""
+    """Roofline result for one replica (``gpus_per_replica`` GPUs, tensor/expert parallel)."""
 
     output_tokens_per_s: Any
     requests_per_s: Any
     batch: Any
     gpus_per_replica: Any
-    decode_bound: Any  # "memory" or "compute" per scenario
+    decode_bound: Any  # "memory", "compute" or "network" per scenario
+    decode_output_tokens_per_s: Any = None  # decode alone (prefill elsewhere): batch / step
+    nodes: Any = 1.0
 
     @property
     def output_tokens_per_s_per_gpu(self) -> Any:
@@ -47,7 +76,7 @@ class Throughput:
 
 
 def weights_gb(model: str | OpenModel, precision: str = "bf16") -> float:
-    """Memory the weights take, in GB (10⁹ bytes).
+    """Memory the weights take, in GB (10⁹ bytes): all experts of a mixture-of-experts model.
 
     Examples
     --------
@@ -58,20 +87,88 @@ def weights_gb(model: str | OpenModel, precision: str = "bf16") -> float:
     return m.params_b * precision_bytes(precision)
 
 
+def _kv_precision(precision: str, kv_precision: str | None) -> str:
+    kvp = kv_precision or precision
+    if precision_bytes(kvp, "kv_precision") < 1.0:
+        kvp = "fp8"  # engines do not store a 4-bit KV cache by default
+    return kvp
+
+
 def kv_cache_bytes_per_token(model: str | OpenModel, kv_precision: str = "bf16") -> float:
-    """KV-cache bytes per token of context.
+    """KV-cache bytes per token of context in the layers that keep the whole context.
 
     Notes
     -----
-    2 (K and V) × layers × kv_heads × head_dim × bytes per element.
+    Per layer: 2 (K and V) × kv_heads × head_dim elements, or kv_lora_rank +
+    qk_rope_head_dim for multi-head latent attention (MLA); × bytes per element × the layers
+    without a sliding window. Sliding-window layers hold at most ``sliding_window`` tokens:
+    see :func:`kv_cache_bytes`.
 
     Examples
     --------
     >>> kv_cache_bytes_per_token("llama-3.1-8b", "bf16")   # 2*32*8*128*2
     131072.0
+    >>> kv_cache_bytes_per_token("deepseek-v3", "fp8")     # (512+64)*61*1
+    35136.0
     """
     m = open_model_spec(model)
-    return 2.0 * m.layers * m.kv_heads * m.head_dim * precision_bytes(kv_precision, "kv_precision")
+    return (m.kv_elements_per_token_layer * (m.layers - m.sliding_layers)
+            * precision_bytes(kv_precision, "kv_precision"))
+
+
+def kv_cache_bytes(model: str | OpenModel, context_tokens: ArrayLike,
+                   kv_precision: str = "bf16") -> Any:
+    """KV-cache bytes of one sequence of ``context_tokens`` tokens.
+
+    Notes
+    -----
+    e × bytes × [(layers − sliding_layers) × L + sliding_layers × min(L, window)], with e the
+    cached elements per token and layer (see :func:`kv_cache_bytes_per_token`).
+
+    Examples
+    --------
+    >>> kv_cache_bytes("gpt-oss-120b", 4096, "fp8")   # 1024·(18·4096 + 18·128)
+    77856768.0
+    """
+    m = open_model_spec(model)
+    ctx = check(context_tokens, "context_tokens")
+    per = m.kv_elements_per_token_layer * precision_bytes(kv_precision, "kv_precision")
+    full = (m.layers - m.sliding_layers) * ctx
+    local = m.sliding_layers * np.minimum(ctx, m.sliding_window) if m.sliding_layers else 0.0
+    return out(per * (full + local))
+
+
+def expert_read_fraction(model: str | OpenModel, batch: ArrayLike) -> Any:
+    """Expected share of a mixture-of-experts model's routed experts one decode step reads.
+
+    Notes
+    -----
+    Each of ``batch`` tokens picks k of E experts per layer; with uniform routing an expert
+    is untouched by all of them with probability (1 − k/E)^batch, so the share read is
+    1 − (1 − k/E)^batch: k/E for one token, nearly 1 from a few hundred tokens (DeepSeek-V3,
+    k/E = 8/256: 96 % at batch 100). 1 for a dense model.
+
+    Examples
+    --------
+    >>> round(expert_read_fraction("deepseek-v3", 1), 5)
+    0.03125
+    >>> round(expert_read_fraction("mixtral-8x7b", 4), 3)   # 1 − 0.75⁴
+    0.684
+    """
+    m = open_model_spec(model)
+    b = np.asarray(batch, dtype=np.float64)
+    if not m.is_moe:
+        return out(np.ones_like(b))
+    return out(1.0 - np.power(1.0 - m.experts_per_token / m.experts, b))
+
+
+def weight_bytes_read(model: str | OpenModel, precision: str, batch: ArrayLike) -> Any:
+    """Weight bytes one decode step at ``batch`` sequences reads: the dense part (attention,
+    embeddings, shared experts) always, the routed experts by :func:`expert_read_fraction`."""
+    m = open_model_spec(model)
+    bpp = precision_bytes(precision) * 1e9
+    dense = (m.params_b - m.expert_params_b) * bpp
+    return out(dense + m.expert_params_b * bpp * np.asarray(expert_read_fraction(m, batch)))
 
 
 def min_gpus_to_fit(
@@ -85,14 +182,23 @@ def min_gpus_to_fit(
     --------
     >>> min_gpus_to_fit("llama-3.3-70b", "h100", "bf16")   # 141 GB of weights
     2.0
+    >>> min_gpus_to_fit("kimi-k2", "h100", "fp8")          # 1,026 GB: two 8-GPU nodes
+    16.0
     """
     g = gpu_spec(gpu)
-    need = weights_gb(model, precision) * 1e9 + kv_cache_bytes_per_token(
-        model, kv_precision or precision
-    ) * check(context_tokens, "context_tokens", low_open=True)
+    need = weights_gb(model, precision) * 1e9 + np.asarray(kv_cache_bytes(
+        model, check(context_tokens, "context_tokens", low_open=True),
+        _kv_precision(precision, kv_precision)))
     per_gpu = g.memory_gb * 1e9 * USABLE_MEMORY_FRACTION
     n = np.ceil(need / per_gpu)
     return out(np.power(2.0, np.ceil(np.log2(np.maximum(n, 1.0)))))
+
+
+#: Achieved share of the scale-out network's bandwidth (InfiniBand/RoCE all-to-all).
+NETWORK_EFFICIENCY = 0.6
+#: Bytes per token and expert a cross-node all-to-all moves per MoE layer: FP8 dispatch (1)
+#: + BF16 combine (2), as DeepEP does (DeepSeek-V3 technical report, §3.4).
+ALL_TO_ALL_BYTES = 3.0
 
 
 def throughput(
@@ -104,8 +210,10 @@ def throughput(
     gpus_per_replica: ArrayLike | None = None,
     kv_precision: str | None = None,
     max_batch: ArrayLike = MAX_BATCH,
-    memory_efficiency: ArrayLike = MEMORY_EFFICIENCY,
-    compute_efficiency: ArrayLike = COMPUTE_EFFICIENCY,
+    memory_efficiency: ArrayLike | None = None,
+    compute_efficiency: ArrayLike | None = None,
+    internode_gb_per_s: ArrayLike | None = None,
+    network_efficiency: ArrayLike = NETWORK_EFFICIENCY,
 ) -> Throughput:
     """Sustained throughput of one replica serving requests of a given shape (roofline).
 
@@ -113,57 +221,73 @@ def throughput(
     ----------
     model, gpu : names in the catalogs (or their specs).
     input_tokens, output_tokens : tokens per request.
-    precision : weight precision (``"bf16"``, ``"fp8"``, ``"int8"``, ``"int4"``).
-    gpus_per_replica : GPUs per model replica (tensor parallel); default the degree among
-        1, 2, 4, 8 with the most throughput per GPU (a larger one only if >10 % better).
+    precision : weight precision (``"bf16"``, ``"fp8"``, ``"int8"``, ``"fp4"``, ``"int4"``);
+        FP4 computes on FP4 tensor cores where the GPU has them (see ``GPU.peak_tflops``).
+    gpus_per_replica : GPUs per model replica; default the degree among 1, 2, 4 … 128 with
+        the most throughput per GPU (a larger one only if >10 % better). A replica larger
+        than the GPU's scale-up domain (``scaleup_gpus``, 8 in an HGX node, 72 in an NVL72
+        rack) spans nodes and pays the scale-out network.
     kv_precision : KV-cache precision; default the weight precision (FP8 engines keep an FP8
         cache), at least 1 byte.
     max_batch : most concurrent sequences the engine schedules.
-    memory_efficiency, compute_efficiency : achieved ÷ peak bandwidth, and ÷ peak FLOP/s.
+    memory_efficiency, compute_efficiency : achieved ÷ peak bandwidth, and ÷ peak FLOP/s;
+        default the calibrated :func:`efficiencies` for this model and GPU.
+    internode_gb_per_s : scale-out bandwidth per GPU, GB/s (default the GPU row's
+        ``network_gb_per_s``: 50 for one 400 Gb/s NIC per GPU).
+    network_efficiency : achieved ÷ peak scale-out bandwidth.
 
     Returns
     -------
     Throughput
-        Output tokens/s and requests/s per replica, the batch, and the decode bound.
+        Output tokens/s and requests/s per replica, the batch, the decode bound, the
+        decode-only rate and the nodes a replica spans.
 
     Notes
     -----
-    With weights W bytes, KV bytes per token k, n GPUs of bandwidth B and peak F, active
-    parameters P, prompt I and output O tokens, the batch b is what the memory left after the
-    weights holds at full context: b = min(max_batch, ⌊(0.9·n·mem − W) / (k·(I+O))⌋).
+    With all weights W bytes (every expert is held), KV bytes of a sequence kv(L), n GPUs of
+    bandwidth B and dense peak F at the precision, active parameters P, prompt I and output
+    O tokens, the batch is what the memory left after the weights holds at full context:
+    b = min(max_batch, ⌊(0.9·n·mem − W) / kv(I+O)⌋).
 
-    - decode step: t = max((W + b·k·(I + O/2)) / (n·B·η_mem), 2·P·b / (n·F·η_comp))
-    - prefill of one request: t_p = 2·P·I / (n·F·η_comp)
+    - weights read per decode step: R(b) = W_dense + W_experts·(1 − (1 − k/E)^b)
+      (:func:`expert_read_fraction`; = W for a dense model)
+    - decode step: t = max((R(b) + b·kv(I + O/2)) / (n·B·η_mem), 2·P·b / (n·F·η_comp), t_net)
+    - across N = ⌈n / scaleup⌉ > 1 nodes, a MoE layer's all-to-all moves
+      3 bytes × hidden × k per token off-node with probability 1 − 1/N:
+      t_net = layers·b·k·hidden·3·(1 − 1/N) / (n·net·η_net) (dense models: pipeline stages
+      pass b·hidden·2 bytes per node boundary)
+    - prefill of one request: t_p = max(2·P·I / (n·F·η_comp), the same all-to-all for I tokens)
     - GPU time per request: t_p + O·t/b, so requests/s = 1 / (t_p + O·t/b) and
-      output tokens/s = O × requests/s.
+      output tokens/s = O × requests/s; decode alone (prefill disaggregated): b / t.
 
-    Attention FLOPs and KV reads during prefill are left out (small at these lengths). For a
-    mixture-of-experts model P is the activated parameters while W is all of them: at serving
-    batch sizes every expert is read each step.
+    Attention FLOPs and KV reads during prefill are left out (small at these lengths).
 
     Examples
     --------
     >>> t = throughput("llama-3.1-8b", "h100", 1000, 1000, "fp8")
     >>> round(t.output_tokens_per_s, -2)
-    14900.0
+    13700.0
     """
     m = open_model_spec(model)
     g = gpu_spec(gpu)
     inp = check(input_tokens, "input_tokens")
     outp = check(output_tokens, "output_tokens", low_open=True)
-    kvp = kv_precision or precision
-    if precision_bytes(kvp, "kv_precision") < 1.0:
-        kvp = "fp8"  # engines do not store a 4-bit KV cache by default
+    kvp = _kv_precision(precision, kv_precision)
+    net = check(g.network_gb_per_s if internode_gb_per_s is None else internode_gb_per_s,
+                "internode_gb_per_s", low_open=True)
+    eta_net = check(network_efficiency, "network_efficiency", low_open=True, high=1.0)
+    cal_mem, cal_comp = efficiencies(m, g)
+    memory_efficiency = cal_mem if memory_efficiency is None else memory_efficiency
+    compute_efficiency = cal_comp if compute_efficiency is None else compute_efficiency
     if gpus_per_replica is None:
         return _best_replica(m, g, inp, outp, precision, kvp, max_batch, memory_efficiency,
-                             compute_efficiency)
+                             compute_efficiency, net, eta_net)
     n = check(gpus_per_replica, "gpus_per_replica", low=1.0)
     eta_mem = check(memory_efficiency, "memory_efficiency", low_open=True, high=1.0)
     eta_comp = check(compute_efficiency, "compute_efficiency", low_open=True, high=1.0)
     cap = check(max_batch, "max_batch", low=1.0)
 
     w_bytes = m.params_b * 1e9 * precision_bytes(precision)
-    k = kv_cache_bytes_per_token(m, kvp)
     mem_free = n * g.memory_gb * 1e9 * USABLE_MEMORY_FRACTION - w_bytes
     if np.any(mem_free <= 0):
         raise InputError(
@@ -172,7 +296,8 @@ def throughput(
             f"weights on {g.name} ({g.memory_gb:g} GB each)",
             gpus_per_replica,
         )
-    batch = np.floor(mem_free / (k * (inp + outp)))
+    kv_seq = np.asarray(kv_cache_bytes(m, inp + outp, kvp))
+    batch = np.floor(mem_free / kv_seq)
     if np.any(batch < 1):
         raise InputError("input_tokens", "with output_tokens must fit one sequence's KV cache "
                          f"in the memory left after {m.name}'s weights", input_tokens)
@@ -180,43 +305,58 @@ def throughput(
     flops = g.peak_tflops(precision) * 1e12 * n
     bw = g.bandwidth_gb_per_s * 1e9 * n
     p_active = m.active_params_b * 1e9
-    t_mem = (w_bytes + batch * k * (inp + outp / 2)) / (bw * eta_mem)
+    kv_read = np.asarray(kv_cache_bytes(m, inp + outp / 2, kvp))
+    t_mem = (np.asarray(weight_bytes_read(m, precision, batch)) + batch * kv_read) / (bw * eta_mem)
     t_comp = 2.0 * p_active * batch / (flops * eta_comp)
-    t_step = np.maximum(t_mem, t_comp)
-    t_prefill = 2.0 * p_active * inp / (flops * eta_comp)
+    nodes = np.ceil(n / g.scaleup_gpus - 1e-12)
+    off_node = np.where(nodes > 1, 1.0 - 1.0 / nodes, 0.0)
+    hidden = float(m.hidden_size)
+    if m.is_moe:  # bytes per token crossing nodes, per step
+        per_token = m.layers * m.experts_per_token * hidden * ALL_TO_ALL_BYTES * off_node
+    else:
+        per_token = 2.0 * hidden * (nodes - 1.0)
+    net_bw = n * net * 1e9 * eta_net
+    t_net = batch * per_token / net_bw
+    t_step = np.maximum(np.maximum(t_mem, t_comp), t_net)
+    t_prefill = np.maximum(2.0 * p_active * inp / (flops * eta_comp), inp * per_token / net_bw)
     rps = 1.0 / (t_prefill + outp * t_step / batch)
-    bound = np.where(t_mem >= t_comp, "memory", "compute")
+    bound = np.where(t_step == t_net, "network",
+                     np.where(t_mem >= t_comp, "memory", "compute"))
     return Throughput(
         output_tokens_per_s=out(outp * rps),
         requests_per_s=out(rps),
         batch=out(batch),
         gpus_per_replica=out(n),
         decode_bound=bound.item() if bound.ndim == 0 else bound,
+        decode_output_tokens_per_s=out(batch / t_step),
+        nodes=out(nodes),
     )
 
 
-#: Tensor-parallel degrees tried when the caller does not fix one.
-TP_DEGREES = (1.0, 2.0, 4.0, 8.0)
+#: Replica sizes tried when the caller does not fix one (beyond 8: multi-node replicas).
+TP_DEGREES = (1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0)
 #: A larger replica must give this much more throughput per GPU to be chosen: the roofline
 #: leaves out tensor-parallel communication, which favours the smaller replica.
 TP_GAIN_REQUIRED = 1.10
 
 
 def _best_replica(m: OpenModel, g: GPU, inp: Any, outp: Any, precision: str, kvp: str,
-                  max_batch: Any, eta_mem: Any, eta_comp: Any) -> Throughput:
-    """Throughput at the tensor-parallel degree that serves the request shape best per GPU."""
+                  max_batch: Any, eta_mem: Any, eta_comp: Any, net: Any = None,
+                  eta_net: Any = NETWORK_EFFICIENCY) -> Throughput:
+    """Throughput at the replica size that serves the request shape best per GPU."""
     shape = np.broadcast(inp, outp).shape
     best: Throughput | None = None
     best_per_gpu = np.zeros(shape)
+    kv_seq = np.asarray(kv_cache_bytes(m, np.asarray(inp) + np.asarray(outp), kvp))
     for n in TP_DEGREES:
         fits = (n * g.memory_gb * 1e9 * USABLE_MEMORY_FRACTION
-                - m.params_b * 1e9 * precision_bytes(precision)
-                - kv_cache_bytes_per_token(m, kvp) * (inp + outp)) > 0
+                - m.params_b * 1e9 * precision_bytes(precision) - kv_seq) > 0
         if not np.any(fits):
             continue
         safe_in = np.where(fits, inp, 1.0)
         safe_out = np.where(fits, outp, 1.0)
-        t = throughput(m, g, safe_in, safe_out, precision, n, kvp, max_batch, eta_mem, eta_comp)
+        t = throughput(m, g, safe_in, safe_out, precision, n, kvp, max_batch, eta_mem,
+                       eta_comp, net, eta_net)
         per_gpu = np.where(fits, np.asarray(t.output_tokens_per_s) / n, 0.0)
         take = per_gpu > best_per_gpu * TP_GAIN_REQUIRED
         if best is None:
@@ -372,7 +512,7 @@ def usd_per_million_output_tokens(
     Examples
     --------
     >>> round(usd_per_million_output_tokens("llama-3.1-8b", "h100", precision="fp8"), 3)
-    0.056
+    0.061
     """
     t = throughput(model, gpu, input_tokens, output_tokens, precision)
     rate = gpu_monthly_cost_usd(t.gpus_per_replica, gpu, "rent", rent_usd_per_gpu_hour,
@@ -382,7 +522,9 @@ def usd_per_million_output_tokens(
 
 
 __all__ = [
-    "COMPUTE_EFFICIENCY", "MEMORY_EFFICIENCY", "ServingPlan", "Throughput",
-    "gpu_monthly_cost_usd", "kv_cache_bytes_per_token", "min_gpus_to_fit", "serving_plan",
+    "COMPUTE_EFFICIENCY", "MEMORY_EFFICIENCY", "MOE_COMPUTE_FACTOR", "MOE_MEMORY_FACTOR",
+    "NETWORK_EFFICIENCY", "efficiencies", "ServingPlan",
+    "Throughput", "expert_read_fraction", "gpu_monthly_cost_usd", "kv_cache_bytes",
+    "kv_cache_bytes_per_token", "min_gpus_to_fit", "serving_plan", "weight_bytes_read",
     "throughput", "usd_per_million_output_tokens", "weights_gb",
 ]
