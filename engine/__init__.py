@@ -39,8 +39,8 @@ from engine.serving import (
     usd_per_million_output_tokens,
     weights_gb,
 )
-from engine.strategy import Recommendation, recommend_strategy
-from engine.tco import TCO_COLUMNS, TcoTable, npv, tco_projection
+from engine.strategy import Recommendation, recommend_strategy, strategy_of
+from engine.tco import TCO_COLUMNS, TcoTable, npv, tco_month, tco_projection
 from engine.workload import (
     DAYS_PER_MONTH,
     HOURS_PER_MONTH,
@@ -60,6 +60,7 @@ __all__ = [
     "gpu_spec", "gpus", "hybrid_monthly_cost_usd", "kv_cache_bytes_per_token",
     "list_api_models", "min_gpus_to_fit", "npv", "open_model_spec", "open_models",
     "optimal_hybrid_share", "recommend_strategy", "selfhost_monthly_cost", "serving_plan",
-    "tco_projection", "throughput", "tokens_estimate", "training_gpu_hours",
+    "strategy_of",
+    "tco_month", "tco_projection", "throughput", "tokens_estimate", "training_gpu_hours",
     "usd_per_million_output_tokens", "weights_gb",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 from collections.abc import Iterable
 from typing import Any
 
@@ -31,7 +32,24 @@ class UnknownNameError(InputError, LookupError):
     """A name (model, GPU, provider) is not in its catalog; the message lists close matches."""
 
     def __init__(self, argument: str, value: str, known: Iterable[str], what: str) -> None:
-        known_list = list(known)
-        self.matches = difflib.get_close_matches(str(value).lower(), known_list, n=5, cutoff=0.5)
+        # The close matches (difflib, milliseconds over a large catalog) are found only when
+        # the message is read: a range of a million unknown names must not pay for them.
+        ValueError.__init__(self, argument, value)
+        self.argument = argument
+        self.value = value
+        self.what = what
+        self._known = known
+
+    @functools.cached_property
+    def matches(self) -> list[str]:
+        """Up to five known names close to the value."""
+        return difflib.get_close_matches(str(self.value).lower(), list(self._known), n=5,
+                                         cutoff=0.5)
+
+    @property
+    def rule(self) -> str:  # type: ignore[override]
         hint = f"; did you mean {', '.join(repr(m) for m in self.matches)}?" if self.matches else ""
-        InputError.__init__(self, argument, f"must name a known {what}{hint}", value)
+        return f"must name a known {self.what}{hint}"
+
+    def __str__(self) -> str:
+        return f"{self.argument} {self.rule}; got {self.value!r}"

@@ -44,15 +44,15 @@ def hybrid_monthly_cost_usd(
 class HybridOptimum:
     """The cost-minimising share and what it costs."""
 
-    share: float
-    monthly_usd: float
-    api_only_usd: float
-    selfhost_only_usd: float
+    share: Any  # float, or an array over scenarios
+    monthly_usd: Any
+    api_only_usd: Any
+    selfhost_only_usd: Any
 
 
 def optimal_hybrid_share(
     price: ApiPrice | str, workload: Workload, option: SelfHost | None = None,
-    min_inhouse_share: float = 0.0, must_stay_on_api_share: float = 0.0,
+    min_inhouse_share: ArrayLike = 0.0, must_stay_on_api_share: ArrayLike = 0.0,
 ) -> HybridOptimum:
     """The routed share in [min_inhouse_share, 1 − must_stay_on_api_share] that costs least.
 
@@ -75,38 +75,44 @@ def optimal_hybrid_share(
     >>> opt.share   # at 15M tokens/day the fixed team cost dominates: stay on the API
     0.0
     """
-    lo, hi = float(min_inhouse_share), 1.0 - float(must_stay_on_api_share)
-    check(lo, "min_inhouse_share", high=1.0)
-    check(must_stay_on_api_share, "must_stay_on_api_share", high=1.0)
-    if lo > hi:
+    lo = np.asarray(check(min_inhouse_share, "min_inhouse_share", high=1.0))
+    hi = 1.0 - np.asarray(check(must_stay_on_api_share, "must_stay_on_api_share", high=1.0))
+    if np.any(lo > hi):
         raise InputError("min_inhouse_share", "plus must_stay_on_api_share must not exceed 1",
                          (min_inhouse_share, must_stay_on_api_share))
     o = option or SelfHost()
     plan = serving_plan(workload, o.model, o.gpu, o.precision, o.target_utilisation,
                         o.min_replicas, o.measured_output_tokens_per_s)
-    peak_per_share = (float(np.asarray(workload.requests_per_day)) / SECONDS_PER_DAY
-                      * float(np.asarray(workload.peak_to_average)))
-    per_replica = float(np.asarray(plan.requests_per_s_per_replica)) * float(
-        np.asarray(o.target_utilisation))
-    candidates = {lo, hi}
-    if peak_per_share > 0 and per_replica > 0:
-        # Between step edges, cost falls with the share; at the edges s_r = r·c/V it is
-        # A·(1 − s_r) + F + q·r, linear in r, so only the extreme edges in [lo, hi] (and the
-        # edge of the minimum replica count) can be the minimum: no need to try every r.
-        step = per_replica / peak_per_share  # share one replica carries
-        rmin = max(float(np.asarray(o.min_replicas)), 1.0)
-        r_first = max(np.ceil(lo / step - 1e-12), 1.0)
+    peak_per_share = (np.asarray(workload.requests_per_day, dtype=np.float64) / SECONDS_PER_DAY
+                      * np.asarray(workload.peak_to_average, dtype=np.float64))
+    per_replica = np.asarray(plan.requests_per_s_per_replica, dtype=np.float64) * np.asarray(
+        o.target_utilisation, dtype=np.float64)
+    shape = np.broadcast(lo, hi, peak_per_share, per_replica).shape
+    lo, hi = np.broadcast_to(lo, shape), np.broadcast_to(hi, shape)
+    candidates = [lo, hi]
+    # Between step edges, cost falls with the share; at the edges s_r = r·c/V it is
+    # A·(1 − s_r) + F + q·r, linear in r, so only the extreme edges in [lo, hi] (and the
+    # edge of the minimum replica count) can be the minimum: no need to try every r.
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        live = (peak_per_share > 0) & (per_replica > 0)
+        step = np.where(live, per_replica / np.where(live, peak_per_share, 1.0), 1.0)
+        rmin = np.maximum(np.asarray(o.min_replicas, dtype=np.float64), 1.0)
+        r_first = np.maximum(np.ceil(lo / step - 1e-12), 1.0)
         r_last = np.floor(hi / step + 1e-12)
-        for r in {r_first, r_last, rmin}:
-            if np.isfinite(r) and lo <= r * step <= hi:
-                candidates.add(float(r * step))
-    shares = np.array(sorted(candidates))
-    costs = np.array([hybrid_monthly_cost_usd(price, workload, o, s) for s in shares])
-    best = int(np.argmin(costs))  # ties go to the smaller share: less to run in-house
+        for r in (r_first, r_last, rmin):
+            edge = r * step
+            take = live & np.isfinite(r) & (lo <= edge) & (edge <= hi)
+            candidates.append(np.where(take, edge, hi))  # hi again where no edge: harmless
+    # Ties go to the smaller share (less to run in-house): sort, then the first minimum.
+    shares = np.sort(np.stack(np.broadcast_arrays(*candidates)), axis=0)
+    costs = np.asarray(hybrid_monthly_cost_usd(price, workload, o, shares))
+    best = np.argmin(np.broadcast_to(costs, shares.shape), axis=0)
+    pick = lambda a: out(np.take_along_axis(  # noqa: E731
+        np.broadcast_to(a, shares.shape), best[None, ...], axis=0)[0])
     return HybridOptimum(
-        share=float(shares[best]), monthly_usd=float(costs[best]),
-        api_only_usd=float(api_monthly_cost_usd(price, workload)),
-        selfhost_only_usd=float(selfhost_monthly_cost(workload, o).total_usd),
+        share=pick(shares), monthly_usd=pick(costs),
+        api_only_usd=out(api_monthly_cost_usd(price, workload)),
+        selfhost_only_usd=out(selfhost_monthly_cost(workload, o).total_usd),
     )
 
 

@@ -160,14 +160,46 @@ def _known_model_ids() -> tuple[str, ...]:
     return tuple(sorted({m.id.lower() for p in _snapshot().providers for m in p.models}))
 
 
+@cache
+def _known_provider_ids() -> tuple[str, ...]:
+    return tuple(sorted(p.id.lower() for p in _snapshot().providers))
+
+
+@cache
+def _is_provider(provider: str) -> bool:
+    from genai_prices.data_snapshot import find_provider_by_id
+
+    return find_provider_by_id(_snapshot().providers, provider) is not None
+
+
+#: Names the catalog does not know, remembered (up to this many) so that a range of the same
+#: unknown names, or the next recalculation, does not search the catalog again (~0.5 ms).
+_UNKNOWN: dict[tuple[str, str | None], tuple[str, str, Any, str]] = {}
+_UNKNOWN_MAX = 100_000
+
+
 def _find(model: str, provider: str | None) -> tuple[Any, Any]:
+    known = _UNKNOWN.get((model, provider))
+    if known is not None:
+        raise UnknownNameError(*known)
+    try:
+        return _search(model, provider)
+    except UnknownNameError as exc:
+        if len(_UNKNOWN) < _UNKNOWN_MAX:
+            _UNKNOWN[(model, provider)] = (exc.argument, exc.value, exc._known, exc.what)
+        raise
+
+
+def _search(model: str, provider: str | None) -> tuple[Any, Any]:
     snap = _snapshot()
     ref = model.strip().lower()
     if provider:
         try:
             return snap.find_provider_model(ref, None, provider, None)
         except LookupError:
-            pass
+            if not _is_provider(provider):
+                raise UnknownNameError("provider", provider, _known_provider_ids(),
+                                       "provider in the price catalog") from None
     else:
         try:
             return snap.find_provider_model(ref, None, None, None)

@@ -11,6 +11,9 @@ opex and there is enough data to fine-tune.
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
+
+import numpy as np
 
 from engine.errors import InputError
 
@@ -86,24 +89,25 @@ def recommend_strategy(
                 monitoring_culture]
     score = sum(bool(x) for x in maturity)
     saving = (api_monthly_usd - selfhost_monthly_usd) / api_monthly_usd if api_monthly_usd else 0.0
-    hyb_saving = ((api_monthly_usd - hybrid_monthly_usd) / api_monthly_usd
-                  if hybrid_monthly_usd is not None and api_monthly_usd else 0.0)
     reasons = [
         f"{tokens_per_day / 1e6:,.1f}M tokens/day",
         f"self-hosting {'saves' if saving >= 0 else 'costs'} {abs(saving):.0%} "
         f"vs the API (${selfhost_monthly_usd:,.0f} vs ${api_monthly_usd:,.0f}/month)",
         f"maturity {score}/4",
     ]
+    strategy = str(strategy_of(tokens_per_day, api_monthly_usd, selfhost_monthly_usd,
+                               load_is_stable, product_past_experiment,
+                               high_quality_requirements, data_is_advantage,
+                               monitoring_culture, enough_training_data, hybrid_monthly_usd))
     if tokens_per_day < API_ONLY_BELOW_TOKENS_PER_DAY:
         reasons.insert(0, "volume below a few million tokens/day: the API stays economical")
         return Recommendation("API", tuple(reasons))
     cheap = saving >= MIN_SAVINGS_SHARE
-    if (cheap and tokens_per_day >= SELF_HOST_FROM_TOKENS_PER_DAY and load_is_stable
-            and score >= MATURITY_FOR_SELF_HOST and enough_training_data):
+    if strategy == "SELF-HOST":
         reasons.insert(0, "stable load of tens of millions of tokens/day, a mature team and "
                           "enough data: own model")
         return Recommendation("SELF-HOST", tuple(reasons))
-    if (cheap or hyb_saving >= MIN_SAVINGS_SHARE) and score >= MATURITY_FOR_HYBRID:
+    if strategy == "HYBRID":
         missing = [n for n, ok in (("stable load", load_is_stable),
                                    ("enough training data", enough_training_data),
                                    ("maturity ≥ 3/4", score >= MATURITY_FOR_SELF_HOST),
@@ -118,3 +122,47 @@ def recommend_strategy(
     reasons.insert(0, "self-hosting does not save enough, or the organisation is not ready: "
                       "stay on the API")
     return Recommendation("API", tuple(reasons))
+
+
+def strategy_of(
+    tokens_per_day: Any, api_monthly_usd: Any, selfhost_monthly_usd: Any,
+    load_is_stable: Any = True, product_past_experiment: Any = True,
+    high_quality_requirements: Any = False, data_is_advantage: Any = False,
+    monitoring_culture: Any = False, enough_training_data: Any = True,
+    hybrid_monthly_usd: Any = None,
+) -> Any:
+    """The strategy alone (``"API"``, ``"HYBRID"`` or ``"SELF-HOST"``) by the rules of
+    :func:`recommend_strategy`, over numpy arrays of scenarios (a string for scalars).
+
+    Examples
+    --------
+    >>> strategy_of(np.array([2e6, 60e6]), 40_000, 18_000, True, True, True, True, True).tolist()
+    ['API', 'SELF-HOST']
+    """
+    t = np.asarray(tokens_per_day, dtype=np.float64)
+    api = np.asarray(api_monthly_usd, dtype=np.float64)
+    own = np.asarray(selfhost_monthly_usd, dtype=np.float64)
+    for name, v in (("tokens_per_day", t), ("api_monthly_usd", api),
+                    ("selfhost_monthly_usd", own)):
+        if np.any(np.isnan(v) | (v < 0)):
+            raise InputError(name, "must be a number >= 0", tokens_per_day if v is t else
+                             api_monthly_usd if v is api else selfhost_monthly_usd)
+    score = sum(np.asarray(x, dtype=bool).astype(int) for x in (
+        product_past_experiment, high_quality_requirements, data_is_advantage,
+        monitoring_culture))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        saving = np.where(api != 0, (api - own) / np.where(api != 0, api, 1.0), 0.0)
+        if hybrid_monthly_usd is None:
+            hyb_saving = np.zeros_like(saving)
+        else:
+            hyb = np.asarray(hybrid_monthly_usd, dtype=np.float64)
+            hyb_saving = np.where(api != 0, (api - hyb) / np.where(api != 0, api, 1.0), 0.0)
+    cheap = saving >= MIN_SAVINGS_SHARE
+    self_host = (cheap & (t >= SELF_HOST_FROM_TOKENS_PER_DAY)
+                 & np.asarray(load_is_stable, dtype=bool) & (score >= MATURITY_FOR_SELF_HOST)
+                 & np.asarray(enough_training_data, dtype=bool))
+    hybrid = (cheap | (hyb_saving >= MIN_SAVINGS_SHARE)) & (score >= MATURITY_FOR_HYBRID)
+    below = t < API_ONLY_BELOW_TOKENS_PER_DAY
+    got = np.where(below, "API", np.where(self_host, "SELF-HOST", np.where(hybrid, "HYBRID",
+                                                                           "API")))
+    return got.item() if got.ndim == 0 else got

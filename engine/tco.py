@@ -150,6 +150,43 @@ def tco_projection(
     )
 
 
+def tco_month(
+    price: ApiPrice | str,
+    workload: Workload,
+    option: SelfHost | None = None,
+    month: ArrayLike = 1,
+    hybrid_share: ArrayLike = 0.5,
+) -> dict[str, Any]:
+    """The API, self-hosting and hybrid cost of one month of :func:`tco_projection` (keys
+    ``api_usd``, ``selfhost_usd``, ``hybrid_usd``), the month given per scenario.
+
+    The same arithmetic as the projection's column for that month, without computing the
+    months before it: a million scenarios each asking for its own month cost one pass.
+
+    Examples
+    --------
+    >>> w = Workload(100_000, 1500, 500, monthly_growth=0.05)
+    >>> float(tco_month("gpt-4o", w, month=3)["api_usd"]) == float(
+    ...     tco_projection("gpt-4o", w, horizon_months=3).api_usd[2])
+    True
+    """
+    m = check(month, "month", low=1.0, high=600.0)
+    if np.any(m != np.floor(m)):
+        raise InputError("month", "must be a whole month number from 1 to 600", month)
+    o = option or SelfHost()
+    s = np.asarray(check(hybrid_share, "hybrid_share", high=1.0))
+    grown = workload.at_month(m)
+    first = (m == 1.0) * np.asarray(o.one_off_usd(), dtype=np.float64)
+    api = np.asarray(api_monthly_cost_usd(price, grown), dtype=np.float64)
+    selfhost = np.asarray(selfhost_monthly_cost(grown, o).total_usd) + first
+    hyb_api = np.asarray(api_monthly_cost_usd(price, grown.scaled(1.0 - s)))
+    hyb_own = np.asarray(selfhost_monthly_cost(grown.scaled(s), o).total_usd) + first
+    hybrid = hyb_api + np.where(s > 0, hyb_own, 0.0)
+    shape = np.broadcast(api, selfhost, hybrid).shape
+    return {k: _scalar(np.broadcast_to(v, shape)) for k, v in
+            (("api_usd", api), ("selfhost_usd", selfhost), ("hybrid_usd", hybrid))}
+
+
 def _scalar(x: Any) -> Any:
     a = np.asarray(x)
     return a.item() if a.ndim == 0 else a

@@ -68,6 +68,9 @@ class ExcelFunction:
     returns: str  # what the result is, with its unit
     spills: bool = False  # returns a table with a header row
     examples: tuple[str, ...] = ()
+    #: The reason for an infinite result when infinity has a meaning ("never breaks even");
+    #: blank: an infinite result is an overflow.
+    infinite: str = ""
 
     def __post_init__(self) -> None:
         seen_optional = False
@@ -105,6 +108,44 @@ def _is_blank(v: Any) -> bool:
     return v is None or (isinstance(v, str) and v == "")
 
 
+def show(value: Any) -> str:
+    """A cell value as the user typed it, for a reason: ``-1``, ``1e+308``, ``'lots'``.
+
+    Examples
+    --------
+    >>> show(-1.0), show(1e308), show(0.25), show("lots"), show(np.float64(3.0))
+    ('-1', '1e+308', '0.25', "'lots'", '3')
+    """
+    if isinstance(value, np.ndarray):
+        value = value.reshape(-1)[0] if value.size == 1 else value.tolist()
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if math.isfinite(value) and value.is_integer() and abs(value) < 1e16:
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, str):
+        return repr(value)
+    if value is None:
+        return "a blank cell"
+    return repr(value)
+
+
+def _bound_reason(arg: Arg, x: float) -> str | None:
+    """Why a number breaks ``arg``'s range (None when it does not)."""
+    if not math.isfinite(x):
+        return f"{arg.name} must be a finite number; got {show(x)}"
+    if arg.low is not None and (x <= arg.low if arg.low_open else x < arg.low):
+        return f"{arg.name} must be {'>' if arg.low_open else '>='} {show(arg.low)}; got {show(x)}"
+    if arg.high is not None and x > arg.high:
+        return f"{arg.name} must be <= {show(arg.high)}; got {show(x)}"
+    return None
+
+
 def _coerce(arg: Arg, value: Any) -> Any:
     """One scalar cell value → the Python value the implementation takes (or _CellError)."""
     if _is_blank(value):
@@ -122,7 +163,13 @@ def _coerce(arg: Arg, value: Any) -> Any:
     if arg.kind == "number":
         if isinstance(value, bool | np.bool_):
             x = float(value)  # TRUE is 1 in a number argument given directly
-        elif isinstance(value, int | float | np.integer | np.floating):
+        elif isinstance(value, int | np.integer):
+            try:
+                x = float(value)
+            except OverflowError:  # an integer beyond a double: Excel's overflow
+                raise _CellError(NUM, f"{arg.name} must be a finite number; got {value} "
+                                 "(beyond Excel's largest number)") from None
+        elif isinstance(value, float | np.floating):
             x = float(value)
         elif isinstance(value, str):
             try:  # Excel converts text that reads as a number ("12", "1e6")
@@ -132,24 +179,22 @@ def _coerce(arg: Arg, value: Any) -> Any:
                 raise _CellError(VALUE, reason) from None
         else:
             raise _CellError(VALUE, f"{arg.name} must be a number; got {type(value).__name__}")
-        if not math.isfinite(x):
-            raise _CellError(NUM, f"{arg.name} must be a finite number; got {x}")
-        if arg.low is not None and (x <= arg.low if arg.low_open else x < arg.low):
-            raise _CellError(NUM, f"{arg.name} must be {'>' if arg.low_open else '>='} "
-                             f"{arg.low:g}; got {x:g}")
-        if arg.high is not None and x > arg.high:
-            raise _CellError(NUM, f"{arg.name} must be <= {arg.high:g}; got {x:g}")
+        if (reason := _bound_reason(arg, x)) is not None:
+            raise _CellError(NUM, reason if isinstance(value, int | float | np.number)
+                             else f"{reason[:reason.rindex('; got ')]}; got text {value!r}")
         return x
     if arg.kind == "bool":
         if isinstance(value, bool | np.bool_):
             return bool(value)
-        if isinstance(value, int | float | np.integer | np.floating):
+        if isinstance(value, int | np.integer):
+            return bool(value != 0)
+        if isinstance(value, float | np.floating):
             if not math.isfinite(float(value)):
-                raise _CellError(NUM, f"{arg.name} must be TRUE or FALSE; got {value}")
+                raise _CellError(NUM, f"{arg.name} must be TRUE or FALSE; got {show(value)}")
             return float(value) != 0.0
         if isinstance(value, str) and value.strip().upper() in ("TRUE", "FALSE"):
             return value.strip().upper() == "TRUE"
-        raise _CellError(VALUE, f"{arg.name} must be TRUE or FALSE; got {value!r}")
+        raise _CellError(VALUE, f"{arg.name} must be TRUE or FALSE; got {show(value)}")
     # text
     if isinstance(value, bool | np.bool_):
         text = "TRUE" if value else "FALSE"
@@ -167,17 +212,23 @@ def _coerce(arg: Arg, value: Any) -> Any:
 
 
 def _grid(value: Any) -> np.ndarray | None:
-    """A range as a 2-D object array, or None for a scalar (a 1×1 range is a scalar)."""
+    """A range as a 2-D array (numeric dtype kept, else object), or None for a scalar (a 1×1
+    range is a scalar)."""
     if isinstance(value, np.ndarray):
-        arr = value.astype(object)
+        arr = value if value.dtype.kind in "fiub" else value.astype(object)
     elif isinstance(value, list | tuple):
         if value and isinstance(value[0], list | tuple):
-            arr = np.empty((len(value), len(value[0])), dtype=object)
-            for i, row in enumerate(value):
-                if len(row) != arr.shape[1]:
-                    raise _CellError(VALUE, "a range argument has rows of different lengths")
-                for j, cell in enumerate(row):
-                    arr[i, j] = cell
+            width = len(value[0])
+            if any(not isinstance(row, list | tuple) or len(row) != width for row in value):
+                raise _CellError(VALUE, "a range argument has rows of different lengths")
+            arr = np.empty((len(value), width), dtype=object)
+            if width:
+                try:
+                    arr[:] = value
+                except (ValueError, TypeError):  # cells that are themselves sequences
+                    for i, row in enumerate(value):
+                        for j, cell in enumerate(row):
+                            arr[i, j] = cell
         else:
             arr = np.empty((len(value), 1), dtype=object)  # a 1-D list is a column
             for i, cell in enumerate(value):
@@ -202,17 +253,78 @@ def _scalar_of(value: Any) -> Any:
     return value
 
 
-def _engine_error(exc: Exception) -> ExcelError:
-    if isinstance(exc, UnknownNameError):
-        return NA.because(str(exc))
+#: Engine argument names → the catalog argument they come from, where the names differ.
+_ALIASES = {
+    "input_tokens": ("input_tokens_per_request",),
+    "output_tokens": ("output_tokens_per_request",),
+    "requests": ("requests_per_day",),
+    "gpus": ("requests_per_day",),  # GPUs needed overflowed: the volume is too large
+    "share": ("hybrid_share",),
+    "characters": ("text_or_characters",),
+    "finetune gpu": ("gpu",),
+    "model": ("model", "open_model", "api_model"),
+}
+
+
+def _blamed(fn: ExcelFunction, exc: InputError, kwargs: dict[str, Any]) -> str | None:
+    """The catalog argument an engine error is about (None when none matches)."""
+    names = [a.name for a in fn.args]
+    if exc.argument in names and exc.argument != "model":
+        return exc.argument
+    cands = [c for c in _ALIASES.get(exc.argument, ()) if c in names]
+    if exc.argument == "model" and len(cands) > 1:
+        what = getattr(exc, "what", "")
+        is_api = "price" in what or "provider" in what or "token prices" in exc.rule
+        prefer = "api_model" if is_api else "open_model"
+        value = str(exc.value).strip().lower()
+        same = [c for c in cands if str(kwargs.get(c, "")).strip().lower() == value]
+        cands = [prefer] if prefer in cands else []
+        if len(same) == 1:
+            cands = same
+    return cands[0] if cands else None
+
+
+def _engine_error(fn: ExcelFunction, exc: Exception, kwargs: dict[str, Any],
+                  raw: dict[str, Any]) -> ExcelError:
+    """An engine exception → the Excel error, its reason naming the argument at fault, its
+    rule and the user's value as typed."""
     if isinstance(exc, InputError):
-        v = exc.value
-        numeric = isinstance(v, int | float | np.ndarray | np.number) and not isinstance(v, bool)
-        return (NUM if numeric else VALUE).because(str(exc))
-    return VALUE.because(f"{type(exc).__name__}: {exc}")
+        error = NA if isinstance(exc, UnknownNameError) else (
+            NUM if isinstance(exc.value, int | float | np.ndarray | np.number)
+            and not isinstance(exc.value, bool) else VALUE)
+        name = _blamed(fn, exc, kwargs)
+        if name is None:
+            return error.because(f"{fn.name}: {exc.argument} {exc.rule}")
+        value = raw.get(name, kwargs.get(name))
+        if isinstance(value, str) or not isinstance(exc.value, str):
+            shown = show(value)
+        else:
+            shown = show(exc.value)
+        if isinstance(exc, UnknownNameError):  # its "did you mean" is found when read
+            return error.because(lambda: f"{name} {exc.rule}; got {shown}")
+        rule = exc.rule if exc.argument in (name, "model") else f"{exc.rule} (as {exc.argument})"
+        return error.because(f"{name} {rule}; got {shown}")
+    if isinstance(exc, OverflowError):
+        return NUM.because(_overflow_reason(fn, kwargs))
+    return VALUE.because(f"{fn.name}: {type(exc).__name__}: {exc}")
 
 
-def _result(fn: ExcelFunction, value: Any) -> Any:
+def _largest(fn: ExcelFunction, kwargs: dict[str, Any]) -> tuple[str, float] | None:
+    best = None
+    for a in fn.args:
+        v = kwargs.get(a.name)
+        if a.kind == "number" and isinstance(v, float) and (best is None or abs(v) > best[1]):
+            best = (a.name, abs(v))
+    return best
+
+
+def _overflow_reason(fn: ExcelFunction, kwargs: dict[str, Any]) -> str:
+    big = _largest(fn, kwargs)
+    where = f"; {big[0]} = {show(kwargs[big[0]])} is too large" if big else ""
+    return f"the result overflows (beyond Excel's largest number, 1.8e308){where}"
+
+
+def _result(fn: ExcelFunction, value: Any, kwargs: dict[str, Any] | None = None) -> Any:
     """A finished implementation result → a cell value (or table) Excel accepts."""
     if isinstance(value, ExcelError):
         return value
@@ -221,27 +333,351 @@ def _result(fn: ExcelFunction, value: Any) -> Any:
     if isinstance(value, int | float | np.integer | np.floating):
         x = float(value)
         if math.isnan(x):
-            return NUM.because(f"{fn.name} has no numeric answer here (NaN)")
+            big = _largest(fn, kwargs or {})
+            where = f"; {big[0]} = {show(kwargs[big[0]])} is too large" if big and \
+                big[1] > 1e100 else ""
+            if not where and big:
+                where = f"; largest argument {big[0]} = {show(kwargs[big[0]])}"
+            return NUM.because(f"no numeric answer for these inputs (NaN, an intermediate "
+                               f"overflowed){where}")
         if math.isinf(x):
-            return NUM.because(f"{fn.name}: no finite answer (the cost never breaks even)")
+            if fn.infinite:
+                return NUM.because(fn.infinite)
+            return NUM.because(_overflow_reason(fn, kwargs or {}))
         return x
     if isinstance(value, str):
         return value
     if isinstance(value, list):  # a table: rows of cells
-        return [[_result(fn, c) if not isinstance(c, str) else c for c in row] for row in value]
+        return [[_result(fn, c, kwargs) if not isinstance(c, str) else c for c in row]
+                for row in value]
     return VALUE.because(f"{fn.name} returned an unsupported {type(value).__name__}")
+
+
+def _run(fn: ExcelFunction, kwargs: dict[str, Any], raw: dict[str, Any]) -> Any:
+    """The implementation on coerced scalar arguments → a cell value (never raises)."""
+    try:
+        with np.errstate(all="ignore"):
+            return _result(fn, fn.impl(**kwargs), kwargs)
+    except _CellError as f:
+        return f.error
+    except (InputError, LookupError, ValueError, TypeError, ArithmeticError) as exc:
+        return _engine_error(fn, exc, kwargs, raw)
+    except Exception as exc:  # a cell must never show a traceback
+        return VALUE.because(f"internal error in {fn.name}: {type(exc).__name__}: {exc}")
 
 
 def _call_scalar(fn: ExcelFunction, values: Sequence[Any]) -> Any:
     try:
         kwargs = {a.name: _coerce(a, v) for a, v in zip(fn.args, values, strict=True)}
-        return _result(fn, fn.impl(**kwargs))
     except _CellError as f:
         return f.error
-    except (InputError, LookupError, ValueError, TypeError, ArithmeticError) as exc:
-        return _engine_error(exc)
     except Exception as exc:  # a cell must never show a traceback
         return VALUE.because(f"internal error in {fn.name}: {type(exc).__name__}: {exc}")
+    return _run(fn, kwargs, {a.name: v for a, v in zip(fn.args, values, strict=True)})
+
+
+# --- many cells at once ------------------------------------------------------------------
+
+_PLAIN_NUMBERS = frozenset({float, int, np.float64})
+_IS_PLAIN = np.frompyfunc(lambda v: type(v) in _PLAIN_NUMBERS, 1, 1)
+_LEAF = 8  # below this many cells a failing vectorised call is answered cell by cell
+
+
+@dataclasses.dataclass
+class _Col:
+    """One argument over the cells: errors it causes, and its coerced values."""
+
+    raw_err: np.ndarray | None = None  # object: the Excel error value a cell holds, or None
+    bad: np.ndarray | None = None  # object: the coercion error of a cell, or None
+    x: np.ndarray | None = None  # float: number arguments' values
+    blank_default: np.ndarray | None = None  # bool: a blank number cell whose default is None
+    codes: np.ndarray | None = None  # int: other arguments, the distinct value of each cell
+    distinct: list[Any] | None = None  # (raw, coerced) per code
+
+
+def _put(store: np.ndarray | None, n: int, i: Any, value: Any) -> np.ndarray:
+    if store is None:
+        store = np.full(n, None, dtype=object)
+    store[i] = value
+    return store
+
+
+def _number_col(a: Arg, col: np.ndarray) -> _Col:
+    n = col.size
+    c = _Col()
+    if col.dtype.kind in "fiub":
+        x = col.astype(float)
+        fast = np.ones(n, dtype=bool)
+    else:
+        fast = _IS_PLAIN(col).astype(bool)
+        x = np.zeros(n)
+        try:
+            x[fast] = col[fast].astype(float)
+        except (OverflowError, TypeError, ValueError):  # huge integers: cell by cell
+            fast[:] = False
+        memo: dict[Any, Any] = {}
+        for i in np.flatnonzero(~fast):
+            v = col[i]
+            key = (type(v), v)
+            try:
+                got = memo[key]
+            except (KeyError, TypeError):
+                if (err := as_error(v)) is not None:
+                    got = ("raw", err)
+                else:
+                    try:
+                        got = ("ok", _coerce(a, v))
+                    except _CellError as f:
+                        got = ("bad", f.error)
+                try:
+                    memo[key] = got
+                except TypeError:
+                    pass
+            kind, val = got
+            if kind == "raw":
+                c.raw_err = _put(c.raw_err, n, i, val)
+            elif kind == "bad":
+                c.bad = _put(c.bad, n, i, val)
+            elif val is None:
+                if c.blank_default is None:
+                    c.blank_default = np.zeros(n, dtype=bool)
+                c.blank_default[i] = True
+            else:
+                x[i] = val
+    ok = np.isfinite(x)
+    if a.low is not None:
+        ok &= (x > a.low) if a.low_open else (x >= a.low)
+    if a.high is not None:
+        ok &= x <= a.high
+    wrong = fast & ~ok
+    if wrong.any():
+        reasons: dict[float, ExcelError] = {}
+        idx = np.flatnonzero(wrong)
+        for i in idx:
+            v = float(x[i])
+            err = reasons.get(v)
+            if err is None:
+                err = reasons[v] = NUM.because(_bound_reason(a, v) or "")
+            c.bad = _put(c.bad, n, i, err)
+    x[~ok] = 0.0
+    c.x = x
+    return c
+
+
+def _other_col(a: Arg, col: np.ndarray) -> _Col:
+    n = col.size
+    c = _Col(codes=np.empty(n, dtype=np.int64), distinct=[])
+    memo: dict[Any, int] = {}
+    codes = c.codes
+    todo: Any = range(n)
+    if a.kind == "any":  # numbers in an "any" argument go through the implementation at once
+        fast = col.dtype.kind in "fiu" or _IS_PLAIN(col).astype(bool)
+        fast = np.broadcast_to(fast, (n,)).copy()
+        x = np.zeros(n)
+        try:
+            x[fast] = col[fast].astype(float)
+        except (OverflowError, TypeError, ValueError):
+            fast[:] = False
+        if fast.any():
+            c.x = x
+            c.distinct.append((None, ("num", None)))
+            codes[fast] = 0
+            todo = np.flatnonzero(~fast).tolist()
+    values = col.tolist()
+    for i in todo:
+        v = values[i]
+        key = (type(v), v)
+        try:
+            code = memo.get(key)
+        except TypeError:
+            code, key = None, None
+        if code is None:
+            code = len(c.distinct)
+            if (err := as_error(v)) is not None:
+                c.distinct.append((v, ("raw", err)))
+            else:
+                try:
+                    c.distinct.append((v, ("ok", _coerce(a, v))))
+                except _CellError as f:
+                    c.distinct.append((v, ("bad", f.error)))
+            if key is not None and v == v:
+                memo[key] = code
+        codes[i] = code
+    for code, (_, (kind, val)) in enumerate(c.distinct):
+        if kind in ("raw", "bad"):
+            mask = codes == code
+            store = c.raw_err if kind == "raw" else c.bad
+            store = _put(store, n, mask, val)
+            if kind == "raw":
+                c.raw_err = store
+            else:
+                c.bad = store
+    return c
+
+
+def _scalar_col(a: Arg, v: Any) -> tuple[str, Any]:
+    if (err := as_error(v)) is not None:
+        return ("raw", err)
+    try:
+        return ("ok", _coerce(a, v))
+    except _CellError as f:
+        return ("bad", f.error)
+
+
+def _first_errors(n: int, layers: list[tuple[str, Any]]) -> tuple[np.ndarray, np.ndarray]:
+    """Per cell, the first error over the arguments, left to right (``layers`` in order)."""
+    first = np.full(n, None, dtype=object)
+    have = np.zeros(n, dtype=bool)
+    for kind, store in layers:
+        if store is None:
+            continue
+        if kind == "scalar":
+            first[~have] = store
+            have[:] = True
+            break
+        mask = ~have & (store != None)  # noqa: E711  (elementwise test of an object array)
+        first[mask] = store[mask]
+        have |= mask
+    return first, have
+
+
+def elementwise(fn: ExcelFunction, values: Sequence[Any], n: int,
+                tables: bool = False) -> np.ndarray:
+    """``fn`` over ``n`` cells: each value a scalar (every cell) or a 1-D array of ``n`` cells.
+
+    Returns a length-``n`` object array whose element ``i`` is exactly
+    ``_call_scalar(fn, [v[i] or v …])``, computed by one vectorised implementation call per
+    distinct combination of the text arguments (cells a vectorised call cannot vouch for are
+    answered one by one, by bisection). A table result is kept per cell with ``tables``,
+    else it is ``#VALUE!`` (Excel cannot nest arrays).
+    """
+    cols: list[_Col | None] = []
+    scal: list[tuple[str, Any] | None] = []
+    for a, v in zip(fn.args, values, strict=True):
+        if isinstance(v, np.ndarray) and v.ndim == 1 and not a.table:
+            cols.append(_number_col(a, v) if a.kind == "number" else _other_col(a, v))
+            scal.append(None)
+        else:
+            cols.append(None)
+            scal.append(_scalar_col(a, v) if not a.table else ("ok", v))
+    raw_layers: list[tuple[str, Any]] = []
+    bad_layers: list[tuple[str, Any]] = []
+    for c, s in zip(cols, scal, strict=True):
+        if c is None:
+            assert s is not None
+            if s[0] == "raw":
+                raw_layers.append(("scalar", s[1]))
+            elif s[0] == "bad":
+                bad_layers.append(("scalar", s[1]))
+        else:
+            raw_layers.append(("array", c.raw_err))
+            bad_layers.append(("array", c.bad))
+    out = np.full(n, None, dtype=object)
+    first, have = _first_errors(n, raw_layers)
+    first2, have2 = _first_errors(n, bad_layers)
+    use2 = ~have & have2
+    first[use2] = first2[use2]
+    have |= have2
+    out[have] = first[have]
+    todo = np.flatnonzero(~have)
+    if todo.size == 0:
+        return out
+    # Groups: one per distinct combination of the non-number values (and blank defaults).
+    key = np.zeros(todo.size, dtype=np.int64)
+    for c in cols:
+        for part in (None if c is None else c.codes,
+                     None if c is None or c.blank_default is None else c.blank_default):
+            if part is None:
+                continue
+            sub = part[todo].astype(np.int64)
+            key = key * (int(sub.max()) + 1) + sub
+            _, key = np.unique(key, return_inverse=True)
+            key = key.reshape(-1)
+    order = np.argsort(key, kind="stable")
+    sorted_key = key[order]
+    cuts = np.flatnonzero(np.diff(sorted_key)) + 1
+    for grp in np.split(todo[order], cuts):
+        i0 = grp[0]
+        kwargs: dict[str, Any] = {}
+        raw: dict[str, Any] = {}
+        arrays: list[str] = []
+        for a, c, s, v in zip(fn.args, cols, scal, values, strict=True):
+            if c is None:
+                assert s is not None
+                kwargs[a.name] = s[1]
+                raw[a.name] = v
+            elif c.distinct is not None:
+                rv, (kind, val) = c.distinct[c.codes[i0]]
+                if kind == "num":
+                    kwargs[a.name], raw[a.name] = c.x[grp], v[grp]
+                    arrays.append(a.name)
+                else:
+                    kwargs[a.name], raw[a.name] = val, rv
+            elif c.blank_default is not None and c.blank_default[i0]:
+                kwargs[a.name], raw[a.name] = a.default, None
+            else:
+                kwargs[a.name] = c.x[grp]
+                raw[a.name] = v[grp]
+                arrays.append(a.name)
+        if not arrays:
+            res = _run(fn, kwargs, raw)
+            if isinstance(res, list) and not tables:
+                res = _table_error(fn)
+            if isinstance(res, list):
+                for i in grp:
+                    out[i] = res
+            else:
+                out[grp] = res
+            continue
+        out[grp] = _solve(fn, kwargs, raw, arrays, tables)
+    return out
+
+
+def _table_error(fn: ExcelFunction) -> ExcelError:
+    return VALUE.because(f"{fn.name} gives a table here; a range argument needs a "
+                         "single-value result (fill in the field)")
+
+
+def _solve(fn: ExcelFunction, kwargs: dict[str, Any], raw: dict[str, Any], arrays: list[str],
+           tables: bool) -> np.ndarray:
+    """Results for the cells of one group whose ``arrays`` arguments vary (object array)."""
+    m = len(kwargs[arrays[0]])
+    res = np.full(m, None, dtype=object)
+    try:
+        with np.errstate(all="ignore"):
+            got = fn.impl(**kwargs)
+        arr = np.asarray(got) if not isinstance(got, list | ExcelError | str) else None
+    except Exception:
+        arr = None
+    if arr is not None and arr.dtype.kind in "fiu" and (arr.shape == (m,) or
+                                                        (m == 1 and arr.size == 1)):
+        x = arr.astype(float).reshape(m)
+        ok = np.isfinite(x)
+        res[ok] = x[ok].tolist()
+        for i in np.flatnonzero(~ok):
+            kw = {k: (float(kwargs[k][i]) if k in arrays else kwargs[k]) for k in kwargs}
+            res[i] = _result(fn, float(x[i]), kw)
+        return res
+    if arr is not None and arr.dtype.kind == "U" and arr.shape == (m,):
+        res[:] = arr.tolist()
+        return res
+    if m <= _LEAF:
+        memo: dict[tuple[Any, ...], Any] = {}
+        for i in range(m):
+            kw = {k: (float(kwargs[k][i]) if k in arrays else kwargs[k]) for k in kwargs}
+            rw = {k: (raw[k][i] if k in arrays else raw[k]) for k in raw}
+            key = tuple(kw[k] for k in arrays)
+            if key not in memo:
+                r = _run(fn, kw, rw)
+                memo[key] = _table_error(fn) if isinstance(r, list) and not tables else r
+            res[i] = memo[key]
+        return res
+    half = m // 2
+    for part in (slice(0, half), slice(half, m)):
+        kw = {k: (kwargs[k][part] if k in arrays else kwargs[k]) for k in kwargs}
+        rw = {k: (raw[k][part] if k in arrays else raw[k]) for k in raw}
+        res[part] = _solve(fn, kw, rw, arrays, tables)
+    return res
 
 
 def call(name: str, *values: Any) -> Any:
@@ -271,19 +707,22 @@ def call(name: str, *values: Any) -> Any:
         return NA.because(f"{name!r} is not an llm-tco function")
     vals = list(values)
     if len(vals) > len(fn.args):
-        return VALUE.because(f"{fn.name} takes at most {len(fn.args)} arguments; "
-                             f"got {len(vals)}")
+        return VALUE.because(f"{fn.name} takes at most {len(fn.args)} arguments "
+                             f"({', '.join(a.name for a in fn.args)}); got {len(vals)}")
     vals += [None] * (len(fn.args) - len(vals))
     try:
         grids: list[np.ndarray | None] = []
-        for a, v in zip(fn.args, vals, strict=True):
+        for i, (a, v) in enumerate(zip(fn.args, vals, strict=True)):
             if a.table:
                 grids.append(None)
                 continue
-            g = _grid(v)
+            try:
+                g = _grid(v)
+            except _CellError as f:
+                return f.error.because(f"{a.name}: {f.error.reason}")
             grids.append(g)
             if g is None:
-                vals[fn.args.index(a)] = _scalar_of(v)
+                vals[i] = _scalar_of(v)
         arrays = [(i, g) for i, g in enumerate(grids) if g is not None]
         # The first error among scalar arguments wins, as in Excel; with a range argument
         # it fills every element instead (=A1:A3+NA() is a column of #N/A), below.
@@ -294,28 +733,23 @@ def call(name: str, *values: Any) -> Any:
         if not arrays:
             return _call_scalar(fn, vals)
         if fn.spills:
-            return VALUE.because(f"{fn.name} returns a table; give it single cells, not ranges")
+            names = ", ".join(fn.args[i].name for i, _ in arrays)
+            return VALUE.because(f"{fn.name} returns a table; give {names} single cells, "
+                                 "not ranges")
         try:
             shape = np.broadcast_shapes(*(g.shape for _, g in arrays))
         except ValueError:
-            return VALUE.because(f"{fn.name}: ranges of shapes "
-                                 f"{[g.shape for _, g in arrays]} do not broadcast")
+            sizes = ", ".join(f"{fn.args[i].name} {g.shape[0]}×{g.shape[1]}" for i, g in arrays)
+            return VALUE.because(f"ranges of shapes that do not broadcast: {sizes}")
         if int(np.prod(shape)) > 1_000_000:
-            return NUM.because(f"{fn.name}: more than 1,000,000 results requested")
-        b = {i: np.broadcast_to(g, shape) for i, g in arrays}
-        out = []
-        for r in range(shape[0]):
-            row = []
-            for c in range(shape[1]):
-                cell = [b[i][r, c] if i in b else v for i, v in enumerate(vals)]
-                err = next((e for e in map(as_error, cell) if e is not None), None)
-                res = err if err is not None else _call_scalar(fn, cell)
-                if isinstance(res, list):  # a table in one element: Excel can't nest arrays
-                    res = VALUE.because(f"{fn.name} gives a table here; a range argument "
-                                        "needs a single-value result (fill in the field)")
-                row.append(res)
-            out.append(row)
-        return out
+            names = ", ".join(fn.args[i].name for i, _ in arrays)
+            return NUM.because(f"{names}: more than 1,000,000 results requested")
+        n = int(np.prod(shape))
+        flat = list(vals)
+        for i, g in arrays:
+            flat[i] = np.broadcast_to(g, shape).reshape(-1)
+        cells = elementwise(fn, flat, n)
+        return cells.reshape(shape).tolist()
     except _CellError as f:
         return f.error
     except Exception as exc:  # never a traceback in a cell
@@ -323,7 +757,8 @@ def call(name: str, *values: Any) -> Any:
 
 
 def why(name: str, *values: Any) -> str:
-    """The reason ``call(name, *values)`` gives an Excel error ("" when it gives none).
+    """The reason ``call(name, *values)`` gives an Excel error ("" when it gives none, or when
+    the error came in through an argument without a reason).
 
     Examples
     --------
@@ -334,5 +769,5 @@ def why(name: str, *values: Any) -> str:
     found = [res] if not isinstance(res, list) else [c for row in res for c in row]
     for c in found:
         if isinstance(c, ExcelError):
-            return c.reason or f"{c}"
+            return c.reason
     return ""

@@ -10,21 +10,32 @@ in a cell with ``=LLM_WHY(...)``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 
 class ExcelError(str):
-    """An Excel error value, optionally carrying the reason it was returned."""
+    """An Excel error value, optionally carrying the reason it was returned.
 
-    reason: str
+    The reason may be given as a function that makes it: it runs the first time the reason
+    is read (a "did you mean" list for an unknown name costs milliseconds; a range of a
+    million unknown names must not pay it in every cell).
+    """
 
-    def __new__(cls, text: str, reason: str = "") -> ExcelError:
+    def __new__(cls, text: str, reason: str | Callable[[], str] = "") -> ExcelError:
         obj = super().__new__(cls, text)
-        obj.reason = reason
+        obj._reason = reason
         return obj
 
-    def because(self, reason: str) -> ExcelError:
-        """The same error value with a reason attached.
+    @property
+    def reason(self) -> str:
+        """Why the error was returned ("" when nobody said)."""
+        if callable(self._reason):
+            self._reason = str(self._reason())
+        return self._reason
+
+    def because(self, reason: str | Callable[[], str]) -> ExcelError:
+        """The same error value with a reason attached (text, or a function that makes it).
 
         Examples
         --------

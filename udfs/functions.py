@@ -6,9 +6,13 @@ Defaults are the engine's (``engine.Workload``, ``engine.SelfHost``, ``engine.Op
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import math
+from collections.abc import Iterator
 from typing import Any
+
+import numpy as np
 
 import engine as e
 from udfs.catalog import Arg, ExcelFunction, call, define, why
@@ -18,6 +22,13 @@ from udfs.excel_errors import NA, NUM
 def _f(x: Any) -> float:
     """A scalar engine default as a float (the dataclasses allow arrays too)."""
     return float(x)
+
+
+def _n(x: Any) -> Any:
+    """An engine result as a float, or as a float array when the arguments were arrays (the
+    catalog calls an implementation once over a whole range)."""
+    a = np.asarray(x, dtype=np.float64)
+    return float(a) if a.ndim == 0 else a
 
 
 _OPS = e.Operations()
@@ -90,13 +101,17 @@ def _llm_price(model: str, field: str | None, provider: str | None) -> Any:
 
     def value(k: str) -> Any:
         v = getattr(p, PRICE_FIELDS[k])
-        # No long-context tier is stored as an infinite threshold: say "none", not #NUM!.
-        return "none" if isinstance(v, float) and math.isinf(v) else v
+        # No long-context tier is stored as an infinite threshold, an unpublished figure
+        # (a context window) as NaN: say "none", not #NUM!.
+        return "none" if isinstance(v, float) and not math.isfinite(v) else v
 
     if field is None:
         return [["field", "value"], *([k, value(k)] for k in PRICE_FIELDS)]
     v = value(field)
-    return NA.because(f"{model} has no long-context tier") if v == "none" else v
+    if v == "none":
+        return NA.because(f"{model} has no long-context tier" if field.startswith("long")
+                          else f"field {field}: the catalog has no figure for {model}")
+    return v
 
 
 define(ExcelFunction(
@@ -113,9 +128,11 @@ define(ExcelFunction(
 def _gpu_spec(gpu: str, field: str | None) -> Any:
     g = e.gpu_spec(gpu)
     if field is None:
-        return [["field", "value"], *([f, getattr(g, f)] for f in GPU_FIELDS)]
+        return [["field", "value"],
+                *([f, "none" if getattr(g, f) is None else getattr(g, f)] for f in GPU_FIELDS)]
     v = getattr(g, field)
-    return NUM.because(f"{g.name} has no {field}") if v is None else v
+    return NUM.because(f"field {field}: the catalog has no figure for {g.name}") if v is None \
+        else v
 
 
 define(ExcelFunction(
@@ -129,9 +146,9 @@ define(ExcelFunction(
 
 def _gpu_hourly(gpu: str, mode: str, rent_usd_per_gpu_hour: float | None, life_years: float,
                 pue: float, usd_per_kwh: float, hosting_usd_per_gpu_month: float) -> float:
-    return float(e.gpu_monthly_cost_usd(1.0, gpu, mode, rent_usd_per_gpu_hour, None, life_years,
-                                        pue, usd_per_kwh, hosting_usd_per_gpu_month)
-                 ) / e.HOURS_PER_MONTH
+    return _n(e.gpu_monthly_cost_usd(1.0, gpu, mode, rent_usd_per_gpu_hour, None, life_years,
+                                     pue, usd_per_kwh, hosting_usd_per_gpu_month)
+              ) / e.HOURS_PER_MONTH
 
 
 define(ExcelFunction(
@@ -213,7 +230,7 @@ def _gpus(open_model: str, gpu: str, requests_per_day: float, input_tokens_per_r
           measured_output_tokens_per_s: float | None) -> float:
     w = _workload(requests_per_day, input_tokens_per_request, output_tokens_per_request,
                   peak=peak_to_average)
-    return float(e.serving_plan(w, open_model, gpu, precision, target_utilisation, min_replicas,
+    return _n(e.serving_plan(w, open_model, gpu, precision, target_utilisation, min_replicas,
                                 measured_output_tokens_per_s).gpus)
 
 
@@ -262,7 +279,7 @@ def _selfhost_monthly(open_model: str, gpu: str, requests_per_day: float,
                 loaded_usd_per_fte_month, operations_usd_per_month, finetune)
     w = _workload(requests_per_day, input_tokens_per_request, output_tokens_per_request,
                   peak=peak_to_average)
-    return float(e.selfhost_monthly_cost(w, o).total_usd)
+    return _n(e.selfhost_monthly_cost(w, o).total_usd)
 
 
 define(ExcelFunction(
@@ -282,7 +299,7 @@ def _finetune(open_model: str, training_tokens: float, epochs: float, method: st
     plan = e.FineTune(method, training_tokens, epochs, gpu, mfu, None, examples,
                       usd_per_example, eval_usd_per_run, retrains_per_year, refresh_share)
     c = e.finetune_cost(open_model, plan)
-    return float({"one_off": c.one_off_usd, "monthly": c.monthly_usd,
+    return _n({"one_off": c.one_off_usd, "monthly": c.monthly_usd,
                   "gpu_hours": c.gpu_hours_per_run,
                   "compute_per_run": c.compute_usd_per_run}[result])
 
@@ -331,22 +348,37 @@ def _tco(api_model: str, open_model: str, gpu: str, rpd: float, inp: float, out:
          horizon: int, growth: float, share: float, precision: str, mode: str,
          discount: float = 0.1) -> e.TcoTable:
     w = _workload(rpd, inp, out, growth=growth)
-    return e.tco_projection(api_model, w, _selfhost(open_model, gpu, precision, mode),
-                            horizon_months=horizon, hybrid_share=share,
-                            discount_rate=discount)
+    with _growth_overflow(growth):
+        return e.tco_projection(api_model, w, _selfhost(open_model, gpu, precision, mode),
+                                horizon_months=horizon, hybrid_share=share,
+                                discount_rate=discount)
+
+
+@contextlib.contextmanager
+def _growth_overflow(growth: Any) -> Iterator[None]:
+    """A volume that becomes infinite only in a later month: blame the growth, not the
+    (finite) requests_per_day the user typed."""
+    try:
+        yield
+    except e.InputError as exc:
+        if exc.argument in ("requests_per_day", "gpus") and np.any(np.asarray(growth) > 0):
+            raise e.InputError("monthly_growth", "grows requests_per_day beyond Excel's "
+                               "largest number (1.8e308) within the horizon", growth) from None
+        raise
 
 
 def _tco_monthly(api_model: str, open_model: str, gpu: str, requests_per_day: float,
                  input_tokens_per_request: float, output_tokens_per_request: float,
                  month: float, option: str, monthly_growth: float, hybrid_share: float,
                  precision: str, mode: str) -> float:
-    if not float(month).is_integer():
+    if not np.all(np.mod(month, 1.0) == 0):
         raise e.InputError("month", "must be a whole month number", month)
-    t = _tco(api_model, open_model, gpu, requests_per_day, input_tokens_per_request,
-             output_tokens_per_request, int(month), monthly_growth, hybrid_share, precision,
-             mode)
-    col = {"api": t.api_usd, "selfhost": t.selfhost_usd, "hybrid": t.hybrid_usd}[option]
-    return float(col[-1])
+    w = _workload(requests_per_day, input_tokens_per_request, output_tokens_per_request,
+                  growth=monthly_growth)
+    with _growth_overflow(monthly_growth):
+        t = e.tco_month(api_model, w, _selfhost(open_model, gpu, precision, mode), month,
+                        hybrid_share)
+    return _n(t[f"{option}_usd"])
 
 
 define(ExcelFunction(
@@ -391,7 +423,7 @@ def _breakeven(api_model: str, open_model: str, gpu: str, input_tokens_per_reque
     w = _workload(1.0, input_tokens_per_request, output_tokens_per_request, cached_input_share,
                   batch_share, peak_to_average)
     b = e.breakeven_volume(api_model, w, _selfhost(open_model, gpu, precision, mode))
-    return float(b.continuous_tokens_per_day if continuous else b.first_tokens_per_day)
+    return _n(b.continuous_tokens_per_day if continuous else b.first_tokens_per_day)
 
 
 define(ExcelFunction(
@@ -402,6 +434,9 @@ define(ExcelFunction(
          "the first volume that wins with whole GPUs", "bool", False),
      A_PREC, A_MODE, A_CACHED, A_BATCH, A_PEAK),
     _breakeven, "tokens per day (input + output)",
+    infinite="never breaks even: at this request shape (input_tokens_per_request, "
+    "output_tokens_per_request) one more replica costs more than the api_model traffic it "
+    "takes over, at any volume",
 ))
 
 define(ExcelFunction(
@@ -412,6 +447,7 @@ define(ExcelFunction(
     lambda one_off_usd, monthly_savings_usd: e.breakeven_months(one_off_usd, monthly_savings_usd),
     "months",
     examples=("=BREAKEVEN_MONTHS(60000,7500) → 8",),
+    infinite="never breaks even: monthly_savings_usd must be > 0 to repay one_off_usd",
 ))
 
 
@@ -419,7 +455,7 @@ def _hybrid_cost(api_model: str, open_model: str, gpu: str, requests_per_day: fl
                  input_tokens_per_request: float, output_tokens_per_request: float,
                  share: float, precision: str, mode: str) -> float:
     w = _workload(requests_per_day, input_tokens_per_request, output_tokens_per_request)
-    return float(e.hybrid_monthly_cost_usd(api_model, w, _selfhost(open_model, gpu, precision,
+    return _n(e.hybrid_monthly_cost_usd(api_model, w, _selfhost(open_model, gpu, precision,
                                                                    mode), share))
 
 
@@ -461,6 +497,11 @@ def _strategy(tokens_per_day: float, api_monthly_usd: float, selfhost_monthly_us
               load_is_stable: bool, product_past_experiment: bool,
               high_quality_requirements: bool, data_is_advantage: bool,
               monitoring_culture: bool, enough_training_data: bool, with_reasons: bool) -> str:
+    if not with_reasons and np.ndim(tokens_per_day) + np.ndim(api_monthly_usd) + np.ndim(
+            selfhost_monthly_usd) > 0:  # a range: the strategy of each cell at once
+        return e.strategy_of(tokens_per_day, api_monthly_usd, selfhost_monthly_usd,
+                             load_is_stable, product_past_experiment, high_quality_requirements,
+                             data_is_advantage, monitoring_culture, enough_training_data)
     r = e.recommend_strategy(tokens_per_day, api_monthly_usd, selfhost_monthly_usd,
                              load_is_stable, product_past_experiment, high_quality_requirements,
                              data_is_advantage, monitoring_culture, enough_training_data)
@@ -496,8 +537,8 @@ def _tokens_estimate(text_or_characters: Any, chars_per_token: float) -> float:
     elif isinstance(text_or_characters, bool):
         chars = float(len("TRUE" if text_or_characters else "FALSE"))
     else:
-        chars = float(text_or_characters)
-    return float(e.tokens_estimate(chars, chars_per_token))
+        chars = np.asarray(text_or_characters, dtype=np.float64)  # a number, or many
+    return _n(e.tokens_estimate(chars, chars_per_token))
 
 
 define(ExcelFunction(

@@ -8,10 +8,10 @@ else an object array of cell values (floats, text, booleans, :class:`~udfs.Excel
 Arrays must be 1-D and of one length (or length 1); anything else raises ``ValueError`` — a
 programming error, not a cell value.
 
-Where the engine is vectorised (:data:`FAST`), clean inputs — numeric arrays, finite and in
-range, the text arguments scalars — go through the engine in one numpy call; any scenario
-the fast path cannot vouch for (a bad number, a non-finite result) is recomputed by
-:func:`udfs.call`, so both paths give the same cells. Table functions (``TCO_TABLE``,
+The scenarios go through :func:`udfs.catalog.elementwise`, the engine of range calls: one
+vectorised implementation call per distinct combination of the text arguments, cell errors
+found per scenario without a Python loop over the clean ones, and only the scenarios a
+vectorised call cannot vouch for answered one by one. Table functions (``TCO_TABLE``,
 whole-row ``LLM_PRICE``) give one table per scenario (object elements).
 """
 
@@ -23,54 +23,13 @@ from typing import Any
 
 import numpy as np
 
-from udfs.catalog import FUNCTIONS, Arg, _coerce, call
-from udfs.excel_errors import as_error
+from udfs.catalog import FUNCTIONS, elementwise
+from udfs.excel_errors import VALUE
 
-#: Functions whose implementation takes numpy arrays in its number arguments.
-FAST = frozenset({"LLM_API_COST", "LLM_API_MONTHLY", "BREAKEVEN_MONTHS"})
+#: Every function is vectorised now (kept for callers that asked which ones were).
+FAST = frozenset(FUNCTIONS)
 
-
-def _in_range(arg: Arg, x: np.ndarray) -> np.ndarray:
-    ok = np.isfinite(x)
-    if arg.low is not None:
-        ok &= (x > arg.low) if arg.low_open else (x >= arg.low)
-    if arg.high is not None:
-        ok &= x <= arg.high
-    return ok
-
-
-def _numeric(value: Any) -> np.ndarray | None:
-    """A clean float array (numbers or booleans only), else None."""
-    a = np.asarray(value)
-    if a.dtype.kind in "fiub":
-        return a.astype(float)
-    return None
-
-
-def _fast(name: str, args: list[Any], n: int) -> tuple[np.ndarray, np.ndarray] | None:
-    """(results, ok) from one engine call, or None when the inputs need the cell path."""
-    fn = FUNCTIONS[name]
-    kwargs: dict[str, Any] = {}
-    ok = np.ones(n, dtype=bool)
-    for a, v in zip(fn.args, args, strict=True):
-        if a.kind == "number" and (x := _numeric(v)) is not None and x.ndim <= 1:
-            x = np.broadcast_to(x, (n,))
-            ok &= _in_range(a, x)
-            kwargs[a.name] = np.where(ok, x, a.default if a.default is not None else 0.0)
-        elif np.ndim(v) == 0 and not isinstance(v, np.ndarray) and as_error(v) is None:
-            try:
-                kwargs[a.name] = _coerce(a, v)
-            except Exception:  # an error for every scenario: the cell path says which
-                return None
-        else:
-            return None
-    try:
-        with np.errstate(all="ignore"):
-            out = np.broadcast_to(np.asarray(fn.impl(**kwargs), dtype=float), (n,)).copy()
-    except Exception:  # e.g. an unknown model: every scenario takes the cell path
-        return None
-    ok &= np.isfinite(out)
-    return out, ok
+_IS_FLOAT = np.frompyfunc(lambda c: type(c) is float, 1, 1)
 
 
 def _vectorised(name: str) -> Callable[..., np.ndarray]:
@@ -82,20 +41,15 @@ def _vectorised(name: str) -> Callable[..., np.ndarray]:
         if any(a.ndim > 1 for a in arrays):
             raise ValueError(f"{name}: scenario arrays must be 1-D")
         n = int(np.broadcast_shapes(*(a.shape for a in arrays))[0]) if arrays else 1
-        each = [np.broadcast_to(v, (n,)) if isinstance(v, np.ndarray) and v.ndim > 0 else v
-                for v in vals]
-        fast = _fast(name, each, n) if name in FAST and len(args) <= len(fn.args) else None
-        if fast is not None and fast[1].all():
-            return fast[0]
-        cells = np.empty(n, dtype=object)
-        for i in range(n):
-            if fast is not None and fast[1][i]:
-                cells[i] = float(fast[0][i])
-                continue
-            cell_args = [v[i] if isinstance(v, np.ndarray) and v.ndim > 0 else v for v in each]
-            cells[i] = call(name, *[a.item() if isinstance(a, np.generic) else a
-                                    for a in cell_args])
-        if all(type(c) is float for c in cells):
+        if len(args) > len(fn.args):
+            cells = np.empty(n, dtype=object)
+            cells[:] = VALUE.because(f"{fn.name} takes at most {len(fn.args)} arguments; "
+                                     f"got {len(args)}")
+            return cells
+        each = [np.broadcast_to(v, (n,)) if isinstance(v, np.ndarray) and v.ndim > 0 else
+                (v.item() if isinstance(v, np.generic | np.ndarray) else v) for v in vals]
+        cells = elementwise(fn, each, n, tables=True)
+        if n and _IS_FLOAT(cells).astype(bool).all():
             return cells.astype(float)
         return cells
 

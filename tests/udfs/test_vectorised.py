@@ -51,14 +51,14 @@ def test_same_cells_as_the_cell_path(name):
 
 
 def test_clean_inputs_take_one_engine_call_and_give_floats(monkeypatch):
-    import udfs.vectorised
+    import udfs.catalog
 
     assert {"LLM_API_COST", "LLM_API_MONTHLY", "BREAKEVEN_MONTHS"} <= FAST
 
     def per_cell(*args):  # the element-by-element path must not be taken for clean inputs
-        raise AssertionError("udfs.call used for a clean scenario")
+        raise AssertionError("a clean scenario was computed cell by cell")
 
-    monkeypatch.setattr(udfs.vectorised, "call", per_cell)
+    monkeypatch.setattr(udfs.catalog, "_run", per_cell)
     x = RNG.uniform(0, 1e7, 100_000)
     got = vectorised_functions()["LLM_API_COST"]("gpt-4o", x, x / 3)
     assert got.dtype == float

@@ -1,0 +1,124 @@
+"""One Excel function call over a range: seconds per call at 10^4, 10^5 and 10^6 cells.
+
+Run: .venv/bin/python benchmarks/bench_calls.py [--sizes 10000,100000,1000000] [--only NAME]
+
+Every function of the catalog is called once through ``udfs.call`` with a range in its main
+argument(s), given the way xlwings passes a range (a list of rows). Values are seeded random
+and valid, with 1 % hostile cells (text, negatives, NaN, error values) so the error path is
+timed too. Extra lines time the shapes named in issue 15: a 1000×1 column against a 1×1000
+row, HYBRID_SHARE over a square range, LLM_PRICE over a range of model names (a handful of
+distinct names, mostly unknown provider names, and every name distinct). The target is
+≤ 2 s per call at 10^6 cells on a 2-core machine; a line over it is marked "SLOW".
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+import udfs
+from udfs import call
+
+TARGET_S = 2.0
+BASE = ("gpt-4o", "Llama-3.1-8B", "H100-SXM")
+HOSTILE = ["lots", -1.0, float("nan"), "#N/A", None, True, "1e6", float("inf")]
+
+
+def _column(rng: np.random.Generator, n: int, low: float, high: float,
+            hostile: bool = True) -> list[list[Any]]:
+    x = rng.uniform(low, high, n).tolist()
+    if hostile:
+        for i in rng.choice(n, max(1, n // 100), replace=False).tolist():
+            x[i] = HOSTILE[i % len(HOSTILE)]
+    return [[v] for v in x]
+
+
+def _square(col: list[list[Any]]) -> list[list[Any]]:
+    side = int(math.isqrt(len(col)))
+    flat = [r[0] for r in col[: side * side]]
+    return [flat[i * side:(i + 1) * side] for i in range(side)]
+
+
+def _calls(rng: np.random.Generator, n: int) -> dict[str, Callable[[], Any]]:
+    c = lambda lo, hi: _column(rng, n, lo, hi)  # noqa: E731
+    months = [[float(v)] for v in rng.integers(1, 61, n)]
+    names = [["gpt-4o"], ["claude-sonnet-4-5"], ["gpt-4o-mini"], ["no-such-model"]]
+    few = [names[i % 4] for i in range(n)]
+    many = [[f"model-{i}"] for i in range(n)]
+    chars = [[float(v)] for v in rng.integers(0, 10_000, n)]
+    side = int(math.isqrt(n))
+    row = [rng.uniform(0, 5e6, side).tolist()]
+    colv = [[v] for v in rng.uniform(0, 5e6, side).tolist()]
+    return {
+        "LLM_PRICE": lambda: call("LLM_PRICE", few, "output"),
+        "LLM_PRICE (every name distinct)": lambda: call("LLM_PRICE", many, "output"),
+        "LLM_PRICE (unknown providers)": lambda: call("LLM_PRICE", "gpt-4o", "input",
+                                                      [[f"prov-{i % 1000}"] for i in range(n)]),
+        "LLM_API_COST": lambda: call("LLM_API_COST", "gpt-4o", c(0, 1e8), c(0, 1e7)),
+        "LLM_API_COST (column × row)": lambda: call("LLM_API_COST", "gpt-4o", colv, row),
+        "LLM_API_MONTHLY": lambda: call("LLM_API_MONTHLY", "gpt-4o", c(0, 1e5), 1500, 500),
+        "GPU_SPEC": lambda: call("GPU_SPEC", [["H100-SXM"], ["A100-80GB"]] * (n // 2),
+                                 "memory_gb"),
+        "GPU_HOURLY": lambda: call("GPU_HOURLY", "H100-SXM", "rent", c(0.5, 5)),
+        "SELFHOST_THROUGHPUT": lambda: call("SELFHOST_THROUGHPUT", "Llama-3.1-8B", "H100-SXM",
+                                            c(10, 4000), 500),
+        "SELFHOST_GPUS": lambda: call("SELFHOST_GPUS", "Llama-3.1-8B", "H100-SXM", c(0, 1e7),
+                                      1500, 500),
+        "SELFHOST_MONTHLY_COST": lambda: call("SELFHOST_MONTHLY_COST", "Llama-3.1-8B",
+                                              "H100-SXM", c(0, 1e7), 1500, 500),
+        "FINETUNE_COST": lambda: call("FINETUNE_COST", "Llama-3.1-8B", c(1e6, 1e9)),
+        "TCO_MONTHLY": lambda: call("TCO_MONTHLY", *BASE, c(0, 1e6), 1500, 500, months),
+        "TCO_TABLE": lambda: call("TCO_TABLE", *BASE, c(0, 1e6), 1500, 500),
+        "BREAKEVEN_TOKENS": lambda: call("BREAKEVEN_TOKENS", *BASE, c(10, 4000), 500),
+        "BREAKEVEN_MONTHS": lambda: call("BREAKEVEN_MONTHS", c(0, 1e6), c(-1e4, 1e5)),
+        "HYBRID_COST": lambda: call("HYBRID_COST", *BASE, c(0, 1e7), 1500, 500, 0.5),
+        "HYBRID_SHARE": lambda: call("HYBRID_SHARE", *BASE, _square(c(0, 1e7)), 1500, 500),
+        "LLM_STRATEGY": lambda: call("LLM_STRATEGY", c(0, 1e8), 20_000, 15_000),
+        "LLM_STRATEGY (with reasons)": lambda: call("LLM_STRATEGY", c(0, 1e8), 20_000, 15_000,
+                                                    True, True, True, True, True, True, True),
+        "TOKENS_ESTIMATE": lambda: call("TOKENS_ESTIMATE", chars),
+        "LLM_WHY": lambda: call("LLM_WHY", "LLM_API_COST", "gpt-4o", c(0, 1e8), 1),
+    }
+
+
+def _cells(out: Any) -> int:
+    return sum(len(r) for r in out) if isinstance(out, list) else 1
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", default="10000,100000,1000000")
+    ap.add_argument("--only", default="", help="run only lines whose name starts with this")
+    args = ap.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    call("LLM_API_COST", "gpt-4o", 1, 1)  # load the price catalog once, outside the timings
+    for name in udfs.FUNCTIONS:
+        call(name)
+    rng = np.random.default_rng(15)
+    table: dict[str, list[str]] = {}
+    slow = []
+    for n in sizes:
+        for label, fn in _calls(rng, n).items():
+            if args.only and not label.startswith(args.only):
+                continue
+            t0 = time.perf_counter()
+            out = fn()
+            dt = time.perf_counter() - t0
+            mark = " SLOW" if dt > TARGET_S else ""
+            if dt > TARGET_S and n >= 10**6:
+                slow.append(label)
+            table.setdefault(label, []).append(f"{dt:8.3f} s{mark:5} ({_cells(out):>9,} cells)")
+    print(f"{'function':34}" + "".join(f"{n:>30,}" for n in sizes))
+    for label, cols in table.items():
+        print(f"{label:34}" + "".join(f"{c:>30}" for c in cols))
+    print(f"target: <= {TARGET_S:g} s per call at 10^6 cells; "
+          + (f"over it: {', '.join(slow)}" if slow else "every function within it"))
+
+
+if __name__ == "__main__":
+    main()
