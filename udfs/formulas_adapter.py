@@ -53,7 +53,8 @@ def _to_formulas(value: Any) -> Any:
     from formulas.tokens.operand import Error
 
     if isinstance(value, ExcelError):
-        return Error.errors[str(value)]
+        # formulas knows no Excel 365 errors (#SPILL!, #CALC!…) a cell may pass through.
+        return Error.errors.get(str(value)) or Error.errors["#VALUE!"]
     if isinstance(value, list):
         return np.array([[_to_formulas(c) for c in row] for row in value], dtype=object)
     return value
