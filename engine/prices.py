@@ -317,22 +317,28 @@ def with_overrides(price: ApiPrice | str, input_usd_per_million_tokens: Any = No
     (1.875, 6.0)
     """
     p = api_price(price) if isinstance(price, str) else price
+    import numpy as np
+
     changes: dict[str, Any] = {}
-    if input_usd_per_million_tokens is not None:
-        changes["input_usd_per_million_tokens"] = float(input_usd_per_million_tokens)
-    if output_usd_per_million_tokens is not None:
-        changes["output_usd_per_million_tokens"] = float(output_usd_per_million_tokens)
-    d = float(discount or 0.0)
-    if not 0.0 <= d < 1.0:
+    for field, v in (("input_usd_per_million_tokens", input_usd_per_million_tokens),
+                     ("output_usd_per_million_tokens", output_usd_per_million_tokens)):
+        if v is not None:
+            a = np.asarray(v, dtype=np.float64)
+            if np.any(~np.isfinite(a)) or np.any(a < 0):
+                raise InputError(field, "must be a number >= 0 (USD per million tokens)", v)
+            changes[field] = float(a) if a.ndim == 0 else a
+    d = np.asarray(0.0 if discount is None else discount, dtype=np.float64)
+    if np.any(~np.isfinite(d)) or np.any(d < 0) or np.any(d >= 1):
         raise InputError("discount", "must be in [0, 1)", discount)
-    if not changes and d == 0.0:
+    if not changes and not np.any(d):
         return p
-    if changes:
-        p = p.replace(**changes)
-    if d:
-        scaled = {f.name: getattr(p, f.name) * (1 - d) for f in dataclasses.fields(p)
+    p = dataclasses.replace(p, **changes, source=f"{p.source}; user override"
+                            if changes else p.source)
+    if np.any(d):
+        keep = 1.0 - (float(d) if d.ndim == 0 else d)
+        scaled = {f.name: getattr(p, f.name) * keep for f in dataclasses.fields(p)
                   if f.name.endswith("_usd_per_million_tokens")}
-        p = dataclasses.replace(p, **scaled, source=f"{p.source}; discount {d:g}")
+        p = dataclasses.replace(p, **scaled, source=f"{p.source}; discount {discount}")
     return p
 
 
