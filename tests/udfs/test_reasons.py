@@ -1,0 +1,115 @@
+"""Reasons that are right: each #NUM!/#VALUE! names the argument at fault and the rule, with
+the user's value as typed; overflow says overflow; LLM_WHY gives "" where there is nothing to
+explain (issue 15, item 4). And a range call gives, cell for cell, what the cells give one
+by one (issue 15, item 1: the vectorised path may not change an answer).
+
+Reference texts are the rules documented in each argument (udfs/functions.py) and Excel's own
+limit, 1.7976931348623157e308 (the largest IEEE 754 double, Excel specifications and limits).
+"""
+
+import numpy as np
+import pytest
+
+import udfs
+from tests.robustness import hostile
+from udfs import call, why
+from udfs.excel_errors import NA, NUM, VALUE
+
+BASE = ("gpt-4o", "Llama-3.1-8B", "H100-SXM")
+
+
+@pytest.mark.parametrize("name", sorted(udfs.FUNCTIONS))
+def test_every_reason_names_an_argument_of_the_signature(name):
+    # Property: over seeded hostile calls, a #NUM!/#VALUE! we make names an argument.
+    wrong = []
+    for i, (n, args) in enumerate(hostile.calls(name, 1_500, seed=99)):
+        wrong += [f"call {i} {args!r}: {w}" for w in hostile.bad_reasons(n, args, call(n, *args))]
+    assert not wrong, "\n".join(wrong[:10])
+
+
+def test_overflow_says_overflow():
+    got = call("LLM_API_COST", "gpt-4o", 1e308, 1e308)
+    assert got == NUM and "overflow" in got.reason and "never" not in got.reason
+    assert "input_tokens = 1e+308" in got.reason
+
+
+def test_never_breaks_even_says_never_and_names_the_argument():
+    got = call("BREAKEVEN_MONTHS", 60_000, -5)
+    assert got == NUM and "never" in got.reason and "monthly_savings_usd" in got.reason
+
+
+def test_growth_that_overflows_blames_monthly_growth_without_numpy_reprs():
+    # 10 000 × 11^599 requests/day is beyond 1.8e308: the growth is at fault, not the volume.
+    for args in ((*BASE, 10_000, 1500, 500, 600, 10), (*BASE, 10_000, 1500, 500, 600, "api", 10)):
+        name = "TCO_TABLE" if len(args) == 8 else "TCO_MONTHLY"
+        r = why(name, *args)
+        assert r.startswith("monthly_growth ") and r.endswith("got 10"), r
+        assert "array(" not in r and "requests_per_day must" not in r
+
+
+def test_values_shown_as_typed():
+    assert why("LLM_API_COST", "gpt-4o", -1, 0) == "input_tokens must be >= 0; got -1"
+    assert why("LLM_API_COST", "gpt-4o", -0.25, 0) == "input_tokens must be >= 0; got -0.25"
+    assert why("HYBRID_COST", *BASE, 10_000, 1500, 500, 1.5) == "share must be <= 1; got 1.5"
+    assert why("LLM_API_COST", "gpt-4o", "lots", 0) == \
+        "input_tokens must be a number; got text 'lots'"
+    assert why("LLM_API_COST", "gpt-4o", "-5", 0) == "input_tokens must be >= 0; got text '-5'"
+    r = why("SELFHOST_GPUS", "Llama-3.1-8B", "H100-SXM", 1000, 1500, 500, "fp9")
+    assert r.startswith("precision must be one of ") and r.endswith("got 'fp9'")
+
+
+def test_unknown_names_blame_the_argument_they_are_in():
+    assert why("LLM_PRICE", "gpt-4o", "input", "no-such-provider").startswith("provider ")
+    assert why("LLM_PRICE", "gpt-4oo", "input").startswith("model ")
+    assert why("HYBRID_COST", "gpt-4oo", "Llama-3.1-8B", "H100-SXM", 1, 1, 1, 0.5).startswith(
+        "api_model ")
+    assert why("HYBRID_COST", "gpt-4o", "Llama-9", "H100-SXM", 1, 1, 1, 0.5).startswith(
+        "open_model ")
+    assert "did you mean 'gpt-4o'" in why("LLM_API_COST", "gpt-4oo", 1, 1)
+
+
+def test_llm_why_of_an_error_without_a_reason_is_empty_text():
+    # An error passed in from a cell carries no reason of ours: "" (not the text "#N/A",
+    # which ISERROR calls FALSE).
+    assert call("LLM_WHY", "LLM_API_COST", "gpt-4o", "#N/A", 1) == ""
+    assert why("LLM_API_COST", "gpt-4o", "#DIV/0!", 1) == ""
+    assert call("LLM_WHY", "LLM_API_COST", "gpt-4o", 1, 1) == ""
+
+
+def test_range_reasons_name_the_argument():
+    assert "input_tokens" in call("LLM_API_COST", "gpt-4o", [[1], [2]], [[1], [2], [3]]).reason
+    assert "input_tokens" in call("LLM_API_COST", "gpt-4o", [[1, 2], [3]], 1).reason
+    assert "requests_per_day" in call("TCO_TABLE", *BASE, [[1.0], [2.0]], 1500, 500).reason
+
+
+# Range calls against the same cells one by one: values from hostile.py's valid and hostile
+# pools, so the vectorised path, its bisection and its per-cell errors are all exercised.
+@pytest.mark.parametrize("name", sorted(set(udfs.FUNCTIONS) - {"TCO_TABLE", "LLM_WHY"}))
+def test_a_range_gives_what_its_cells_give_one_by_one(name):
+    fn = udfs.FUNCTIONS[name]
+    import random
+
+    rng = random.Random(f"range:{name}")
+    for trial in range(6):
+        args = [hostile._cell(rng, a) for a in fn.args]
+        k = rng.randrange(len(fn.args))  # the argument given as a 40-cell column
+        column = [[hostile._valid(rng, fn.args[k]) if rng.random() < 0.8 else
+                   hostile._hostile(rng)] for _ in range(40)]
+        got = call(name, *args[:k], column, *args[k + 1:])
+        for i, (cell,) in enumerate(column):
+            one = call(name, *args[:k], cell, *args[k + 1:])
+            if isinstance(one, list):
+                one = VALUE  # a table in one element of an array is #VALUE!
+            g = got[i][0] if isinstance(got, list) else got
+            assert g == one and type(g) is type(one), (trial, i, args, k, cell, g, one)
+            if isinstance(one, udfs.ExcelError) and one.reason and one != NA:
+                assert g.reason == one.reason, (trial, i, g.reason, one.reason)
+
+
+def test_a_million_cell_range_is_one_call():
+    # 1000 × 1000 cells broadcast from a column and a row (issue 15's 83 s case).
+    col = np.arange(1000.0).reshape(-1, 1) * 1e3
+    got = call("LLM_API_COST", "gpt-4o", col, col.T)
+    assert len(got) == 1000 and len(got[0]) == 1000
+    # gpt-4o list prices (genai-prices 0.2.3): $2.50 in, $10 out per 1M tokens.
+    assert got[999][1] == pytest.approx(999e3 * 2.5e-6 + 1e3 * 10e-6, rel=1e-12)
