@@ -54,7 +54,8 @@ PRICE_FIELDS = {
     "catalog_date": "catalog_date",
     "source": "source",
 }
-GPU_FIELDS = ("memory_gb", "bandwidth_gb_per_s", "bf16_tflops", "fp8_tflops", "int8_tops",
+GPU_FIELDS = ("memory_gb", "bandwidth_gb_per_s", "bf16_tflops", "fp8_tflops", "fp4_tflops",
+              "int8_tops", "scaleup_gpus", "network_gb_per_s", "software_efficiency",
               "power_w", "rent_usd_per_hour", "purchase_usd", "as_of", "spec_source",
               "price_source")
 PRECISIONS = tuple(e.catalogs.BYTES_PER_PARAM)
@@ -168,6 +169,28 @@ define(ExcelFunction(
 
 # --- API cost ---------------------------------------------------------------------------
 
+#: Your quoted API prices: they replace the catalog's before a discount applies.
+_PRICE_ARGS = (
+    Arg("input_usd_per_million", "Your quoted input price, USD per 1M tokens; blank uses the "
+        "catalog's", default=None, low=0),
+    Arg("output_usd_per_million", "Your quoted output price, USD per 1M tokens; blank uses "
+        "the catalog's", default=None, low=0),
+    Arg("discount", "Negotiated discount on every API price, 0–1 (0.2 = 20 % off); default 0",
+        default=0.0, low=0, high=0.999999),
+)
+
+
+def _api(model: str, input_usd_per_million: Any = None, output_usd_per_million: Any = None,
+         discount: Any = 0.0) -> Any:
+    """The API prices with the caller's quote and discount (the model name when none)."""
+    if input_usd_per_million is None and output_usd_per_million is None and not np.any(
+            np.asarray(discount if discount is not None else 0.0)):
+        return model
+    from engine.prices import with_overrides
+
+    return with_overrides(model, input_usd_per_million, output_usd_per_million, discount)
+
+
 define(ExcelFunction(
     "LLM_API_COST", "US dollars an API bills for token counts",
     (Arg("model", "API model, e.g. \"gpt-4o\"", "text", required=True),
@@ -175,9 +198,12 @@ define(ExcelFunction(
      Arg("output_tokens", "Output tokens", required=True, low=0),
      Arg("cached_input_tokens", "Part of input_tokens read from the prompt cache; default 0",
          default=0.0, low=0),
-     Arg("batch", "TRUE to price at the batch API's rates; default FALSE", "bool", False)),
-    lambda model, input_tokens, output_tokens, cached_input_tokens, batch: e.api_cost_usd(
-        model, input_tokens, output_tokens, cached_input_tokens, batch),
+     Arg("batch", "TRUE to price at the batch API's rates; default FALSE", "bool", False),
+     *_PRICE_ARGS),
+    lambda model, input_tokens, output_tokens, cached_input_tokens, batch,
+    input_usd_per_million, output_usd_per_million, discount: e.api_cost_usd(
+        _api(model, input_usd_per_million, output_usd_per_million, discount), input_tokens,
+        output_tokens, cached_input_tokens, batch),
     "USD",
     examples=('=LLM_API_COST("gpt-4o",112500000,37500000) → 656.25',),
 ))
@@ -186,10 +212,12 @@ define(ExcelFunction(
     "LLM_API_MONTHLY", "Monthly API bill for a workload (cache, batch and long-context applied)",
     (A_API, A_RPD, A_IN, A_OUT, A_CACHED, A_BATCH,
      Arg("days_per_month", "Days in a month; default 365/12 = 30.42", default=e.DAYS_PER_MONTH,
-         low=0, low_open=True)),
+         low=0, low_open=True),
+     *_PRICE_ARGS),
     lambda api_model, requests_per_day, input_tokens_per_request, output_tokens_per_request,
-    cached_input_share, batch_share, days_per_month: e.api_monthly_cost_usd(
-        api_model, _workload(requests_per_day, input_tokens_per_request,
+    cached_input_share, batch_share, days_per_month, input_usd_per_million,
+    output_usd_per_million, discount: e.api_monthly_cost_usd(
+        _api(api_model, input_usd_per_million, output_usd_per_million, discount), _workload(requests_per_day, input_tokens_per_request,
                              output_tokens_per_request, cached_input_share, batch_share),
         days_per_month),
     "USD per month",
@@ -205,13 +233,17 @@ define(ExcelFunction(
      Arg("output_tokens", "Output tokens per request; default 1000", default=1000.0, low=0,
          low_open=True),
      A_PREC,
-     Arg("gpus_per_replica", "GPUs per replica (tensor parallel); blank picks the best of "
-         "1, 2, 4, 8", default=None, low=1)),
-    lambda open_model, gpu, input_tokens, output_tokens, precision, gpus_per_replica:
-    e.throughput(open_model, gpu, input_tokens, output_tokens, precision,
-                 gpus_per_replica).output_tokens_per_s,
+     Arg("gpus_per_replica", "GPUs per replica (tensor/expert parallel); blank picks the best "
+         "of 1, 2, 4 … 128 (beyond the GPU's NVLink domain: several nodes)", default=None,
+         low=1),
+     Arg("internode_gb_per_s", "Scale-out network per GPU between nodes, GB/s; blank uses the "
+         "GPU catalog's (50 = one 400 Gb/s NIC per GPU)", default=None, low=0, low_open=True)),
+    lambda open_model, gpu, input_tokens, output_tokens, precision, gpus_per_replica,
+    internode_gb_per_s: e.throughput(open_model, gpu, input_tokens, output_tokens, precision,
+                                     gpus_per_replica,
+                                     internode_gb_per_s=internode_gb_per_s).output_tokens_per_s,
     "output tokens per second per replica",
-    examples=('=SELFHOST_THROUGHPUT("Llama-3.1-8B","H100-SXM",1000,1000,"fp8") → ≈14,900',),
+    examples=('=SELFHOST_THROUGHPUT("Llama-3.1-8B","H100-SXM",1000,1000,"fp8") → ≈13,700',),
 ))
 
 _CAPACITY_ARGS = (
@@ -274,9 +306,12 @@ def _selfhost_monthly(open_model: str, gpu: str, requests_per_day: float,
                       precision: str, mode: str, rent_usd_per_gpu_hour: float | None,
                       people_fte: float, loaded_usd_per_fte_month: float,
                       operations_usd_per_month: float, finetune: bool,
-                      peak_to_average: float) -> float:
+                      peak_to_average: float, purchase_usd_per_gpu: float | None = None,
+                      measured_output_tokens_per_s: float | None = None) -> float:
     o = _option(open_model, gpu, precision, mode, rent_usd_per_gpu_hour, people_fte,
-                loaded_usd_per_fte_month, operations_usd_per_month, finetune)
+                loaded_usd_per_fte_month, operations_usd_per_month, finetune,
+                purchase_usd_per_gpu=purchase_usd_per_gpu,
+                measured_output_tokens_per_s=measured_output_tokens_per_s)
     w = _workload(requests_per_day, input_tokens_per_request, output_tokens_per_request,
                   peak=peak_to_average)
     return _n(e.selfhost_monthly_cost(w, o).total_usd)
@@ -285,7 +320,11 @@ def _selfhost_monthly(open_model: str, gpu: str, requests_per_day: float,
 define(ExcelFunction(
     "SELFHOST_MONTHLY_COST", "Monthly cost to self-host a workload: GPUs + people + operations "
     "+ retraining",
-    (A_OPEN, A_GPU, A_RPD, A_IN, A_OUT, A_PREC, A_MODE, *_COST_ARGS, A_PEAK),
+    (A_OPEN, A_GPU, A_RPD, A_IN, A_OUT, A_PREC, A_MODE, *_COST_ARGS, A_PEAK,
+     Arg("purchase_usd_per_gpu", "Your purchase quote per GPU (buy mode), USD; blank uses the "
+         "catalog's", default=None, low=0),
+     Arg("measured_output_tokens_per_s", "Your measured output tokens/s per replica; blank "
+         "uses the roofline", default=None, low=0, low_open=True)),
     _selfhost_monthly, "USD per month",
     examples=('=SELFHOST_MONTHLY_COST("Llama-3.1-8B","H100-SXM",10000,1500,500) → ≈19,700',),
 ))
@@ -419,10 +458,19 @@ define(ExcelFunction(
 
 def _breakeven(api_model: str, open_model: str, gpu: str, input_tokens_per_request: float,
                output_tokens_per_request: float, continuous: bool, precision: str, mode: str,
-               cached_input_share: float, batch_share: float, peak_to_average: float) -> float:
+               cached_input_share: float, batch_share: float, peak_to_average: float,
+               input_usd_per_million: float | None = None,
+               output_usd_per_million: float | None = None, discount: float = 0.0,
+               rent_usd_per_gpu_hour: float | None = None,
+               purchase_usd_per_gpu: float | None = None,
+               measured_output_tokens_per_s: float | None = None) -> float:
     w = _workload(1.0, input_tokens_per_request, output_tokens_per_request, cached_input_share,
                   batch_share, peak_to_average)
-    b = e.breakeven_volume(api_model, w, _selfhost(open_model, gpu, precision, mode))
+    o = _selfhost(open_model, gpu, precision, mode, rent_usd_per_gpu_hour=rent_usd_per_gpu_hour,
+                  purchase_usd_per_gpu=purchase_usd_per_gpu,
+                  measured_output_tokens_per_s=measured_output_tokens_per_s)
+    b = e.breakeven_volume(_api(api_model, input_usd_per_million, output_usd_per_million,
+                                discount), w, o)
     return _n(b.continuous_tokens_per_day if continuous else b.first_tokens_per_day)
 
 
@@ -432,11 +480,72 @@ define(ExcelFunction(
     (A_API, A_OPEN, A_GPU, A_IN, A_OUT,
      Arg("continuous", "TRUE for the straight-line figure (fractional GPUs); default FALSE: "
          "the first volume that wins with whole GPUs", "bool", False),
-     A_PREC, A_MODE, A_CACHED, A_BATCH, A_PEAK),
+     A_PREC, A_MODE, A_CACHED, A_BATCH, A_PEAK, *_PRICE_ARGS,
+     Arg("rent_usd_per_gpu_hour", "Your hourly rent quote; blank uses the catalog's",
+         default=None, low=0),
+     Arg("purchase_usd_per_gpu", "Your purchase quote per GPU (buy mode), USD; blank uses the "
+         "catalog's", default=None, low=0),
+     Arg("measured_output_tokens_per_s", "Your measured output tokens/s per replica; blank "
+         "uses the roofline", default=None, low=0, low_open=True)),
     _breakeven, "tokens per day (input + output)",
     infinite="never breaks even: at this request shape (input_tokens_per_request, "
     "output_tokens_per_request) one more replica costs more than the api_model traffic it "
     "takes over, at any volume",
+))
+
+ONPREM_RESULTS = ("breakeven_months", "capex", "electricity_monthly", "api_equivalent_monthly",
+                  "net_saving_monthly", "tokens_monthly")
+
+
+def _onprem(api_model: str, open_model: str, gpu: str, gpus: float,
+            input_tokens_per_request: float, output_tokens_per_request: float, precision: str,
+            result: str, purchase_usd_per_gpu: float | None, hours_per_month: float,
+            usd_per_kwh: float, utilisation: float, pue: float,
+            input_usd_per_million: float | None, output_usd_per_million: float | None,
+            discount: float, measured_output_tokens_per_s: float | None) -> Any:
+    from engine.onprem import onprem_purchase
+
+    p = onprem_purchase(_api(api_model, input_usd_per_million, output_usd_per_million, discount),
+                        open_model, gpu, gpus, input_tokens_per_request,
+                        output_tokens_per_request, precision, purchase_usd_per_gpu,
+                        hours_per_month, usd_per_kwh, utilisation, pue, 0.0,
+                        measured_output_tokens_per_s)
+    return _n({"breakeven_months": p.breakeven_months, "capex": p.capex_usd,
+               "electricity_monthly": p.electricity_usd_per_month,
+               "api_equivalent_monthly": p.api_equivalent_usd_per_month,
+               "net_saving_monthly": p.net_saving_usd_per_month,
+               "tokens_monthly": p.tokens_per_month}[result])
+
+
+define(ExcelFunction(
+    "ONPREM_PURCHASE", "On-premise purchase view: GPUs bought once against the API bill for the "
+    "tokens they produce (months to break even)",
+    (A_API, A_OPEN, A_GPU,
+     Arg("gpus", "GPUs bought; default 8", default=8.0, low=1),
+     Arg("input_tokens_per_request", "Input tokens per request; default 1000", default=1000.0,
+         low=0),
+     Arg("output_tokens_per_request", "Output tokens per request; default 1000",
+         default=1000.0, low=0, low_open=True),
+     A_PREC,
+     Arg("result", "breakeven_months, capex (USD), electricity_monthly, "
+         "api_equivalent_monthly, net_saving_monthly (USD/month) or tokens_monthly; default "
+         "breakeven_months", "text", "breakeven_months", choices=ONPREM_RESULTS),
+     Arg("purchase_usd_per_gpu", "Your purchase quote per GPU, USD; blank uses the catalog's",
+         default=None, low=0),
+     Arg("hours_per_month", "Operating hours per month, ≤ 744; default 730", default=730.0,
+         low=0, high=744),
+     Arg("usd_per_kwh", "Electricity price, USD per kWh; default 0.12", default=0.12, low=0),
+     Arg("utilisation", "Share of operating hours the GPUs are busy, 0–1; default 1",
+         default=1.0, low=0, high=1),
+     Arg("pue", "Power usage effectiveness, ≥ 1; default 1 (the GPUs' own watts)",
+         default=1.0, low=1),
+     *_PRICE_ARGS,
+     Arg("measured_output_tokens_per_s", "Your measured output tokens/s per replica; blank "
+         "uses the roofline", default=None, low=0, low_open=True)),
+    _onprem, "months (or USD, USD per month, tokens per month: see result)",
+    infinite="never breaks even: the electricity costs more than the API would charge for "
+    "the tokens these GPUs produce",
+    examples=('=ONPREM_PURCHASE("gpt-4o","gpt-oss-120b","H200",8,1000,1000,"fp4") → months',),
 ))
 
 define(ExcelFunction(

@@ -160,7 +160,7 @@ def test_llm_why_in_a_cell():
     assert call("LLM_WHY", "LLM_API_COST", "gpt-4o", -1, 1) == "input_tokens must be >= 0; got -1"
     assert call("LLM_WHY", "LLM_API_COST", "gpt-4o", 1, 1) == ""
     assert call("NO_SUCH_FUNCTION", 1) == NA
-    assert call("LLM_API_COST", "gpt-4o", 1, 1, 0, False, 99) == VALUE  # too many arguments
+    assert call("LLM_API_COST", "gpt-4o", 1, 1, 0, False, None, None, 0, 99) == VALUE  # too many
 
 
 def test_formulas_adapter_turns_errors_into_xlerrors():
