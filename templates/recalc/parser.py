@@ -1,0 +1,448 @@
+"""Excel formula text → syntax tree (plain tuples), Excel's grammar and precedence.
+
+Nodes
+-----
+``("num", x)`` ``("str", s)`` ``("bool", b)`` ``("err", "#N/A")`` ``("miss",)``
+    constants; ``miss`` is an argument left empty (``IF(A1,,2)``).
+``("ref", sheet, r1, c1, r2, c2, abs)``
+    a cell or rectangle; ``sheet`` is None for the formula's own sheet; ``abs`` is a 4-tuple
+    of booleans (``$`` on r1, c1, r2, c2) for shifting shared formulas. Whole columns and
+    rows span the sheet (rows 1‥1048576, columns 1‥16384).
+``("ref3d", sheet1, sheet2, r1, c1, r2, c2)``  a reference across sheets (``Jan:Dec!B2``).
+``("ext", book, sheet, text)``  a reference into another workbook (``[1]Sheet1!A1``).
+``("name", text, sheet)``  a defined name, LET/LAMBDA variable (sheet-scoped when given).
+``("table", text)``  a structured reference as written (``Table1[[#This Row],[Qty]]``).
+``("arr", rows)``  an array constant; ``("fn", NAME, args)``; ``("call", callee, args)``
+    calls a LAMBDA value (``LAMBDA(x,x+1)(2)``, ``name(…)`` of a LAMBDA name).
+``("op", op, a, b)`` binary operators incl. ``:`` (range), ``" "`` (intersection) and ``","``
+    (union); ``("neg", x)``, ``("pos", x)``, ``("pct", x)``, ``("at", x)`` (implicit
+    intersection ``@``), ``("spill", x)`` (``A1#``).
+
+Precedence is Excel's: ``:`` then intersection then union, then negation, ``%``, ``^``,
+``* /``, ``+ -``, ``&``, comparisons; all left-associative (``2^3^2`` is 64) and negation
+binds tighter than ``^`` (``=-2^2`` is 4).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+__all__ = ["MAX_COL", "MAX_ROW", "FormulaSyntaxError", "col_index", "parse", "shift"]
+
+MAX_ROW = 1_048_576
+MAX_COL = 16_384
+_PREFIXES = ("_XLFN._XLWS.", "_XLFN.", "_XLWS.", "_XLL.", "_XLUDF.", "_XLETA.")
+
+
+class FormulaSyntaxError(ValueError):
+    """The formula text is not valid Excel syntax (or uses syntax this parser lacks)."""
+
+
+def col_index(letters: str) -> int:
+    """``"A"`` → 1, ``"AB"`` → 28."""
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def function_name(raw: str) -> str:
+    """Upper-case function name without Excel's storage prefixes (``_xlfn.``, ``_xll.``)."""
+    name = raw.upper()
+    changed = True
+    while changed:
+        changed = False
+        for p in _PREFIXES:
+            if name.startswith(p):
+                name = name[len(p):]
+                changed = True
+    return name
+
+
+_SHEET = (r"(?:'(?P<qs>(?:[^']|'')+)'"
+          r"|(?P<us>(?:\[\d+\])?[A-Za-z_\\\u00c0-\uffff][\w.\\\u00c0-\uffff]*"
+          r"(?::[A-Za-z_\\\u00c0-\uffff][\w.\\\u00c0-\uffff]*)?|\[\d+\]))!")
+_CELL = r"\$?[A-Za-z]{1,3}\$?\d+"
+_TOKEN = re.compile(
+    r"(?P<ws>[ \t\r\n]+)"
+    r'|(?P<str>"(?:[^"]|"")*")'
+    r"|(?P<err>#(?:NULL!|DIV/0!|VALUE!|REF!|NAME\?|NUM!|N/A|GETTING_DATA|SPILL!|CALC!))"
+    rf"|(?P<sheet>{_SHEET})"
+    rf"|(?P<cell>{_CELL}(?::{_CELL})?)(?![\w.(\[])"
+    r"|(?P<cols>\$?[A-Za-z]{1,3}:\$?[A-Za-z]{1,3})(?![\w.(\[])"
+    r"|(?P<rows>\$?\d+:\$?\d+)(?![\w.(\[])"
+    r"|(?P<num>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)"
+    r"|(?P<func>[A-Za-z_\\][\w.\\]*)(?=\()"
+    r"|(?P<struct>(?:[A-Za-z_\\][\w.\\]*)?\[)"
+    r"|(?P<name>[A-Za-z_\\\u00c0-\uffff][\w.\\?\u00c0-\uffff]*)"
+    r"|(?P<op><>|<=|>=|[-+*/^&=<>%@:,;(){}#!])"
+)
+_CELL_RE = re.compile(r"(\$?)([A-Za-z]{1,3})(\$?)(\d+)")
+
+
+def _bracket_end(text: str, i: int) -> int:
+    """Index just past the bracket group opening at ``text[i] == '['`` (nested, with ``'``
+    escapes as in structured references)."""
+    depth = 0
+    n = len(text)
+    while i < n:
+        ch = text[i]
+        if ch == "'":
+            i += 2
+            continue
+        if ch == "[":
+            depth += 1
+        elif ch == "]":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    raise FormulaSyntaxError(f"unclosed '[' in {text!r}")
+
+
+def _tokens(text: str) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    i, n = 0, len(text)
+    while i < n:
+        m = _TOKEN.match(text, i)
+        if not m:
+            raise FormulaSyntaxError(f"unexpected {text[i]!r} at position {i} in {text!r}")
+        kind = m.lastgroup
+        assert kind is not None
+        if kind == "sheet":
+            kind = "sheet"
+        if kind == "struct":
+            end = _bracket_end(text, m.end() - 1)
+            out.append(("struct", text[i:end]))
+            i = end
+            continue
+        out.append((kind, m.group(kind) if kind != "sheet" else m.group(0)))
+        i = m.end()
+    return out
+
+
+def _cell(text: str) -> tuple[int, int, bool, bool]:
+    m = _CELL_RE.fullmatch(text)
+    if not m:
+        raise FormulaSyntaxError(f"bad cell reference {text!r}")
+    return int(m.group(4)), col_index(m.group(2)), bool(m.group(3)), bool(m.group(1))
+
+
+def _ref_node(sheet: str | None, kind: str, text: str) -> tuple:
+    if kind == "cell":
+        a, _, b = text.partition(":")
+        r1, c1, ar1, ac1 = _cell(a)
+        if b:
+            r2, c2, ar2, ac2 = _cell(b)
+        else:
+            r2, c2, ar2, ac2 = r1, c1, ar1, ac1
+    elif kind == "cols":
+        a, b = text.split(":")
+        c1, c2 = col_index(a.lstrip("$")), col_index(b.lstrip("$"))
+        r1, r2, ar1, ar2 = 1, MAX_ROW, True, True
+        ac1, ac2 = a.startswith("$"), b.startswith("$")
+    else:
+        a, b = text.split(":")
+        r1, r2 = int(a.lstrip("$")), int(b.lstrip("$"))
+        c1, c2, ac1, ac2 = 1, MAX_COL, True, True
+        ar1, ar2 = a.startswith("$"), b.startswith("$")
+    if r1 > r2:
+        r1, r2, ar1, ar2 = r2, r1, ar2, ar1
+    if c1 > c2:
+        c1, c2, ac1, ac2 = c2, c1, ac2, ac1
+    if not (1 <= r1 and r2 <= MAX_ROW and 1 <= c1 and c2 <= MAX_COL):
+        raise FormulaSyntaxError(f"reference {text!r} is outside the sheet")
+    return ("ref", sheet, r1, c1, r2, c2, (ar1, ac1, ar2, ac2))
+
+
+_INFIX = {
+    ":": 90, " ": 80, ",": 70,
+    "=": 10, "<>": 10, "<": 10, ">": 10, "<=": 10, ">=": 10,
+    "&": 20, "+": 30, "-": 30, "*": 40, "/": 40, "^": 50,
+}
+_PCT_BP = 60
+_NEG_BP = 65
+_OPERAND_START = {"str", "err", "sheet", "cell", "cols", "rows", "num", "func", "struct", "name"}
+
+
+class _Parser:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.toks = _tokens(text)
+        self.i = 0
+
+    # whitespace matters only as the intersection operator; skip it elsewhere
+    def _skip_ws(self) -> None:
+        while self.i < len(self.toks) and self.toks[self.i][0] == "ws":
+            self.i += 1
+
+    def peek(self) -> tuple[str, str] | None:
+        j = self.i
+        while j < len(self.toks) and self.toks[j][0] == "ws":
+            j += 1
+        return self.toks[j] if j < len(self.toks) else None
+
+    def next(self) -> tuple[str, str]:
+        self._skip_ws()
+        tok = self.toks[self.i] if self.i < len(self.toks) else None
+        if tok is None:
+            raise FormulaSyntaxError(f"unexpected end of {self.text!r}")
+        self.i += 1
+        return tok
+
+    def expect(self, value: str) -> None:
+        tok = self.next()
+        if tok != ("op", value):
+            raise FormulaSyntaxError(f"expected {value!r}, found {tok[1]!r} in {self.text!r}")
+
+    def parse(self) -> tuple:
+        node = self.expr(0, union=False)
+        if self.peek() is not None:
+            raise FormulaSyntaxError(f"unexpected {self.peek()[1]!r} in {self.text!r}")
+        return node
+
+    def _intersection_follows(self) -> bool:
+        """A space between two operands is Excel's intersection operator."""
+        j = self.i
+        if j >= len(self.toks) or self.toks[j][0] != "ws":
+            return False
+        while j < len(self.toks) and self.toks[j][0] == "ws":
+            j += 1
+        if j >= len(self.toks):
+            return False
+        kind, val = self.toks[j]
+        return kind in ("cell", "cols", "rows", "sheet", "name", "struct") or (
+            kind == "func" and function_name(val) in ("INDEX", "OFFSET", "INDIRECT")) or (
+            kind == "op" and val == "(")
+
+    def expr(self, min_bp: int, union: bool) -> tuple:
+        lhs = self.prefix(union)
+        while True:
+            if (self._intersection_follows() and _INFIX[" "] >= min_bp
+                    and self._is_refish(lhs)):
+                self._skip_ws()
+                rhs = self.expr(_INFIX[" "] + 1, union)
+                lhs = ("op", " ", lhs, rhs)
+                continue
+            tok = self.peek()
+            if tok is None or tok[0] != "op":
+                break
+            op = tok[1]
+            if op == "%":
+                if min_bp > _PCT_BP:
+                    break
+                self.next()
+                lhs = ("pct", lhs)
+                continue
+            if op == "#":
+                self.next()
+                lhs = ("spill", lhs)
+                continue
+            if op == "," and not union:
+                break
+            bp = _INFIX.get(op)
+            if bp is None or bp < min_bp:
+                break
+            self.next()
+            rhs = self.expr(bp + 1, union)
+            if op == ":":
+                lhs = _fold_range(lhs, rhs)
+            else:
+                lhs = ("op", op, lhs, rhs)
+        return lhs
+
+    @staticmethod
+    def _is_refish(node: tuple) -> bool:
+        return node[0] in ("ref", "name", "table", "fn", "op", "ref3d") and not (
+            node[0] == "op" and node[1] not in (":", " ", ","))
+
+    def prefix(self, union: bool) -> tuple:
+        kind, val = self.next()
+        if kind == "op":
+            if val == "-":
+                return ("neg", self.expr(_NEG_BP, union))
+            if val == "+":
+                return ("pos", self.expr(_NEG_BP, union))
+            if val == "@":
+                return ("at", self.expr(_NEG_BP + 30, union))
+            if val == "(":
+                inner = self.expr(0, union=True)
+                self.expect(")")
+                node = ("paren", inner)
+                return self.call_suffix(node)
+            if val == "{":
+                return self.array()
+            raise FormulaSyntaxError(f"unexpected {val!r} in {self.text!r}")
+        if kind == "num":
+            return ("num", float(val))
+        if kind == "str":
+            return ("str", val[1:-1].replace('""', '"'))
+        if kind == "err":
+            return ("err", val.upper())
+        if kind == "sheet":
+            return self.sheet_ref(val)
+        if kind in ("cell", "cols", "rows"):
+            return _ref_node(None, kind, val)
+        if kind == "func":
+            return self.func(val)
+        if kind == "struct":
+            return ("table", val)
+        if kind == "name":
+            u = val.upper()
+            if u in ("TRUE", "FALSE"):
+                return ("bool", u == "TRUE")
+            node = ("name", val, None)
+            return self.call_suffix(node)
+        raise FormulaSyntaxError(f"unexpected {val!r} in {self.text!r}")
+
+    def call_suffix(self, node: tuple) -> tuple:
+        """``(LAMBDA(x, x+1))(2)`` or ``name(…)`` after a parenthesised LAMBDA."""
+        tok = self.toks[self.i] if self.i < len(self.toks) else None
+        if tok == ("op", "("):
+            self.i += 1
+            args = self.arguments()
+            return ("call", node, tuple(args))
+        return node
+
+    def sheet_ref(self, prefix: str) -> tuple:
+        m = re.fullmatch(_SHEET, prefix)
+        assert m is not None
+        sheet = m.group("qs")
+        sheet = sheet.replace("''", "'") if sheet is not None else m.group("us")
+        kind, val = self.next()
+        ext = re.match(r"^\[(\d+)\](.*)$", sheet)
+        if ext:
+            return ("ext", int(ext.group(1)), ext.group(2), val)
+        if kind in ("cell", "cols", "rows"):
+            if ":" in sheet:
+                s1, s2 = sheet.split(":", 1)
+                node = _ref_node(None, kind, val)
+                return ("ref3d", s1, s2, *node[2:6])
+            return _ref_node(sheet, kind, val)
+        if kind == "name":
+            return ("name", val, sheet)
+        if kind == "err" and val.upper() == "#REF!":
+            return ("err", "#REF!")
+        raise FormulaSyntaxError(f"bad reference after {prefix!r} in {self.text!r}")
+
+    def arguments(self) -> list[tuple]:
+        args: list[tuple] = []
+        tok = self.peek()
+        if tok == ("op", ")"):
+            self.next()
+            return args
+        while True:
+            tok = self.peek()
+            if tok in (("op", ","), ("op", ")")):
+                args.append(("miss",))
+            else:
+                args.append(self.expr(0, union=False))
+            tok = self.next()
+            if tok == ("op", ","):
+                continue
+            if tok == ("op", ")"):
+                return args
+            raise FormulaSyntaxError(f"unexpected {tok[1]!r} in {self.text!r}")
+
+    def func(self, raw: str) -> tuple:
+        name = function_name(raw)
+        self.expect("(")
+        args = self.arguments()
+        node = ("fn", name, tuple(args))
+        if name == "LAMBDA":
+            return self.call_suffix(node)
+        return node
+
+    def array(self) -> tuple:
+        rows: list[list[tuple]] = [[]]
+        while True:
+            kind, val = self.next()
+            if (kind, val) == ("op", "}"):
+                break
+            if (kind, val) == ("op", ";"):
+                rows.append([])
+                continue
+            if (kind, val) == ("op", ","):
+                continue
+            sign = 1.0
+            if (kind, val) in (("op", "-"), ("op", "+")):
+                sign = -1.0 if val == "-" else 1.0
+                kind, val = self.next()
+            if kind == "num":
+                rows[-1].append(("num", sign * float(val)))
+            elif kind == "str":
+                rows[-1].append(("str", val[1:-1].replace('""', '"')))
+            elif kind == "err":
+                rows[-1].append(("err", val.upper()))
+            elif kind == "name" and val.upper() in ("TRUE", "FALSE"):
+                rows[-1].append(("bool", val.upper() == "TRUE"))
+            else:
+                raise FormulaSyntaxError(f"array constants hold constants only: {self.text!r}")
+        if len({len(r) for r in rows}) != 1:
+            raise FormulaSyntaxError(f"ragged array constant in {self.text!r}")
+        return ("arr", tuple(tuple(r) for r in rows))
+
+
+def _fold_range(a: tuple, b: tuple) -> tuple:
+    """``A1:B2`` written as two cells joins into one rectangle when it can."""
+    if a[0] == "ref" and b[0] == "ref" and (b[1] is None or b[1] == a[1]):
+        return ("ref", a[1], min(a[2], b[2]), min(a[3], b[3]), max(a[4], b[4]),
+                max(a[5], b[5]), (a[6][0], a[6][1], b[6][2], b[6][3]))
+    return ("op", ":", a, b)
+
+
+@lru_cache(maxsize=4096)
+def parse(formula: str) -> tuple:
+    """Parse ``formula`` (with or without the leading ``=``) into a tuple tree.
+
+    Examples
+    --------
+    >>> parse("=-A1^2")
+    ('op', '^', ('neg', ('ref', None, 1, 1, 1, 1, (False, False, False, False))), ('num', 2.0))
+    >>> parse("=_xlfn.IFS(A1>1,1,TRUE,2)")[1]
+    'IFS'
+    >>> parse("='My Sheet'!$B$2:C3")[:6]
+    ('ref', 'My Sheet', 2, 2, 3, 3)
+    """
+    text = formula[1:] if formula.startswith("=") else formula
+    if not text.strip():
+        raise FormulaSyntaxError("empty formula")
+    return _Parser(text).parse()
+
+
+def shift(node: tuple, dr: int, dc: int) -> tuple:
+    """The tree of a shared formula as it reads ``dr`` rows and ``dc`` columns further
+    on: relative references move, absolute ones (``$``) stay.
+
+    A reference moved off the sheet becomes ``#REF!``, as Excel shows.
+    """
+    if dr == 0 and dc == 0:
+        return node
+    kind = node[0]
+    if kind == "ref":
+        _, sheet, r1, c1, r2, c2, ab = node
+        ar1, ac1, ar2, ac2 = ab
+        if r1 == 1 and r2 == MAX_ROW and ar1 and ar2:
+            pass
+        else:
+            r1 = r1 if ar1 else r1 + dr
+            r2 = r2 if ar2 else r2 + dr
+        if c1 == 1 and c2 == MAX_COL and ac1 and ac2:
+            pass
+        else:
+            c1 = c1 if ac1 else c1 + dc
+            c2 = c2 if ac2 else c2 + dc
+        if not (1 <= r1 <= MAX_ROW and 1 <= r2 <= MAX_ROW and 1 <= c1 <= MAX_COL
+                and 1 <= c2 <= MAX_COL):
+            return ("err", "#REF!")
+        return ("ref", sheet, r1, c1, r2, c2, ab)
+    if kind in ("fn",):
+        return ("fn", node[1], tuple(shift(a, dr, dc) for a in node[2]))
+    if kind == "call":
+        return ("call", shift(node[1], dr, dc), tuple(shift(a, dr, dc) for a in node[2]))
+    if kind == "op":
+        return ("op", node[1], shift(node[2], dr, dc), shift(node[3], dr, dc))
+    if kind in ("neg", "pos", "pct", "at", "spill", "paren"):
+        return (kind, shift(node[1], dr, dc))
+    return node
