@@ -1,28 +1,56 @@
-"""Hostile and broken workbooks: one named test per case.
+"""Hostile and broken workbooks: one parametrised corpus, each case with its expected exit
+code, message fragments, time bound and memory bound, run through the real command line in a
+subprocess (its peak memory measured by the kernel, ``ru_maxrss``), the input file unchanged
+byte for byte.
 
-Each refusal must come through the CLI as exit code 2 with one line on stderr naming the
-file and the reason (and the cell when there is one), within bounded time, without a
-traceback, and without changing the input file. Two cases are accepted on purpose and
-say so: macros (noted, never run) and external links used only for add-in functions.
+Every class of issue 15 is here: XML entity expansion and external entities, zip bombs and
+oversized parts, corrupt, truncated and non-zip files, encrypted workbooks and legacy .xls,
+OpenDocument, external links and INDIRECT into other workbooks, 17-billion-cell and
+whole-column ranges, huge used ranges, unknown functions, circular references — and the new
+ones of its item 2 (a diverging iterative circular reference, formulas beyond Excel's limits
+of 8,192 characters, 64 levels of nesting and 255 arguments), the lead's work in progress:
+marked ``xfail`` (not strict) until the recalculation engine bounds them, so they turn green
+by themselves. Two cases are accepted on purpose and say so: macros (noted, never run) and
+external links used only for add-in functions.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import struct
-import time
+import subprocess
+import sys
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
 import openpyxl
+import pytest
 import typer
 from typer.testing import CliRunner
 
 from addin.commands.recalc import register
 
-TIME_LIMIT_S = 30.0
+#: The CLI as a user runs it: the console script next to this interpreter.
+LLM_TCO = [str(Path(sys.executable).with_name("llm-tco"))]
+if not Path(LLM_TCO[0]).exists():  # an environment without the console script
+    LLM_TCO = [sys.executable, "-c", "from addin.cli import main; main()"]
+
+#: Runs a command with a timeout and reports its peak resident memory (KiB) and wall time on
+#: the last stderr line; exit 124 on timeout (the command is killed).
+_MEASURE = """
+import resource, subprocess, sys, time
+t = time.perf_counter()
+try:
+    code = subprocess.run(sys.argv[2:], timeout=float(sys.argv[1])).returncode
+except subprocess.TimeoutExpired:
+    code = 124
+peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print(f"\\nMEASURED {peak} {time.perf_counter() - t:.3f}", file=sys.stderr)
+sys.exit(code)
+"""
 
 
 def _app() -> typer.Typer:
@@ -35,26 +63,14 @@ def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def refuse(path: Path, *reason_parts: str, cell: str | None = None, command: str = "recalc"):
-    """Run the CLI on *path* and assert a clean, bounded exit 2 naming file and reason."""
-    before = _sha(path) if path.is_file() else None
-    start = time.perf_counter()
-    result = CliRunner().invoke(_app(), [command, str(path)])
-    elapsed = time.perf_counter() - start
-    assert result.exit_code == 2, (result.exit_code, result.stdout, result.stderr)
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    line = lines[0]
-    assert line.startswith(f"llm-tco: error: {path}: "), line
-    for part in reason_parts:
-        assert part in line, line
-    if cell:
-        assert f": {cell}: " in line, line
-    assert "Traceback" not in result.stderr + result.stdout
-    assert elapsed < TIME_LIMIT_S
-    if before is not None:
-        assert _sha(path) == before
-    return line
+def run(args: list[str], timeout_s: float) -> tuple[int, str, str, float, float]:
+    """(exit code, stdout, stderr, seconds, peak MiB) of one ``llm-tco`` run."""
+    proc = subprocess.run([sys.executable, "-c", _MEASURE, str(timeout_s), *LLM_TCO, *args],
+                          capture_output=True, text=True, errors="replace",
+                          timeout=timeout_s + 60)
+    err, _, last = proc.stderr.rstrip().rpartition("\n")
+    _, peak_kib, seconds = last.split()
+    return proc.returncode, proc.stdout, err.strip(), float(seconds), int(peak_kib) / 1024.0
 
 
 def _base_xlsx(build: Callable[[openpyxl.Workbook], None] | None = None) -> bytes:
@@ -89,96 +105,6 @@ def _write(tmp_path: Path, name: str, data: bytes) -> Path:
     path.write_bytes(data)
     return path
 
-
-# --- XML ------------------------------------------------------------------------------
-
-
-def test_billion_laughs(tmp_path: Path) -> None:
-    entities = "".join(
-        f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, 10)
-    )
-    bomb = (
-        '<?xml version="1.0"?><!DOCTYPE workbook [<!ENTITY lol0 "lol">' + entities + "]>"
-        '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-        "<sheets>&lol9;</sheets></workbook>"
-    ).encode()
-    path = _write(tmp_path, "laughs.xlsx", _rewrite(_base_xlsx(), {"xl/workbook.xml": bomb}))
-    refuse(path, "part xl/workbook.xml declares a DTD or entities")
-
-
-def test_external_entity(tmp_path: Path) -> None:
-    secret = tmp_path / "secret.txt"
-    secret.write_text("do not read")
-    xxe = (
-        f'<?xml version="1.0"?><!DOCTYPE sst [<!ENTITY x SYSTEM "{secret.as_uri()}">]>'
-        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-        '<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&x;</t></is></c></row>'
-        "</sheetData></worksheet>"
-    ).encode()
-    data = _rewrite(_base_xlsx(), {"xl/worksheets/sheet1.xml": xxe})
-    refuse(_write(tmp_path, "xxe.xlsx", data), "xl/worksheets/sheet1.xml declares a DTD")
-
-
-# --- zip container --------------------------------------------------------------------
-
-
-def test_zip_bomb(tmp_path: Path) -> None:
-    # 64 MiB of zeros deflate to ~64 KiB: a ratio of ~1000, limit 200.
-    data = _rewrite(_base_xlsx(), add={"xl/media/image1.png": bytes(64 * 1024 * 1024)})
-    assert len(data) < 200_000
-    refuse(_write(tmp_path, "bomb.xlsx", data), "xl/media/image1.png looks like a zip bomb",
-           "limit 200")
-
-
-def test_oversized_part(tmp_path: Path) -> None:
-    # Stored, not compressed, so the ratio is 1: only the size limit (128 MiB) applies.
-    big = b"<x>" + b" " * (129 * 1024 * 1024) + b"</x>"
-    data = _rewrite(_base_xlsx(), add={"xl/big.xml": big}, compression=zipfile.ZIP_STORED)
-    refuse(_write(tmp_path, "big.xlsx", data), "part xl/big.xml unpacks to 135,266,311 bytes",
-           "per-part limit of 134,217,728")
-
-
-def test_too_many_members(tmp_path: Path) -> None:
-    data = _rewrite(_base_xlsx(), add={f"junk/{i}.bin": b"" for i in range(10_001)},
-                    compression=zipfile.ZIP_STORED)
-    refuse(_write(tmp_path, "members.xlsx", data), "members, above the limit of 10,000")
-
-
-def test_truncated_zip(tmp_path: Path) -> None:
-    data = _base_xlsx()
-    path = _write(tmp_path, "truncated.xlsx", data[: len(data) // 2])
-    refuse(path, "truncated or corrupt zip container")
-
-
-def test_corrupt_zip(tmp_path: Path) -> None:
-    data = bytearray(_base_xlsx())
-    with zipfile.ZipFile(io.BytesIO(bytes(data))) as zf:
-        info = zf.getinfo("xl/worksheets/sheet1.xml")
-    # Flip bytes inside the member's compressed data; the central directory stays valid.
-    start = info.header_offset + 30 + len(info.filename) + len(info.extra) + 10
-    for i in range(start, start + 20):
-        data[i] ^= 0xFF
-    refuse(_write(tmp_path, "corrupt.xlsx", bytes(data)),
-           "corrupt zip member xl/worksheets/sheet1.xml")
-
-
-def test_not_a_zip(tmp_path: Path) -> None:
-    refuse(_write(tmp_path, "notes.xlsx", b"name,value\na,1\n"), "not an .xlsx workbook")
-
-
-def test_missing_file(tmp_path: Path) -> None:
-    refuse(tmp_path / "missing.xlsx", "file not found")
-
-
-def test_opendocument(tmp_path: Path) -> None:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as zf:
-        zf.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
-        zf.writestr("content.xml", "<office:document-content/>")
-    refuse(_write(tmp_path, "sheet.xlsx", buf.getvalue()), "OpenDocument (.ods) is not supported")
-
-
-# --- OLE containers: encrypted workbooks and legacy .xls ------------------------------
 
 
 def _cfb(streams: dict[str, bytes]) -> bytes:
@@ -226,48 +152,6 @@ def _cfb(streams: dict[str, bytes]) -> bytes:
     assert len(header) == 512
     return header + struct.pack(f"<{sector // 4}I", *fat) + directory + b"".join(blobs)
 
-
-def test_encrypted_workbook(tmp_path: Path) -> None:
-    """A real password-protected workbook, encrypted with msoffcrypto-tool (ECMA-376
-    Agile Encryption), as Excel's "Encrypt with Password" writes it."""
-    import msoffcrypto  # in the test extra: CI installs it
-    from msoffcrypto.format.ooxml import OOXMLFile
-
-    plain = _write(tmp_path, "plain.xlsx", _base_xlsx())
-    encrypted = tmp_path / "locked.xlsx"
-    with plain.open("rb") as src, encrypted.open("wb") as dst:
-        OOXMLFile(src).encrypt("secret", dst)
-    assert msoffcrypto.OfficeFile(encrypted.open("rb")).is_encrypted()
-    refuse(encrypted, "workbook is encrypted", "EncryptionInfo")
-
-
-def test_encrypted_workbook_minimal_container(tmp_path: Path) -> None:
-    """Same refusal for a hand-built OLE container with the two encryption streams."""
-    data = _cfb({"EncryptionInfo": b"\x04\x00\x04\x00\x40\x00\x00\x00",
-                 "EncryptedPackage": bytes(100)})
-    refuse(_write(tmp_path, "locked2.xlsx", data), "workbook is encrypted")
-
-
-def test_legacy_xls(tmp_path: Path) -> None:
-    # A BIFF8 workbook is an OLE container whose main stream is named "Workbook".
-    data = _cfb({"Workbook": b"\x09\x08\x10\x00\x00\x06\x05\x00" + bytes(8)})
-    refuse(_write(tmp_path, "old.xls", data), "legacy .xls", "save as .xlsx")
-
-
-# --- macros and external links ---------------------------------------------------------
-
-
-def test_xlsm_with_macros_is_accepted_and_never_run(tmp_path: Path) -> None:
-    """Accepted on purpose (exit 0): the VBA project is noted, never read or executed."""
-    vba = b"\xcc\x61" + b"Attribute VB_Name = \"Module1\"\nSub AutoOpen(): Shell \"calc\"\n"
-    data = _rewrite(_base_xlsx(), add={"xl/vbaProject.bin": vba})
-    path = _write(tmp_path, "macros.xlsm", data)
-    before = _sha(path)
-    result = CliRunner().invoke(_app(), ["recalc", str(path), "--format", "json"])
-    assert result.exit_code == 0, result.stderr
-    assert result.stdout.strip().replace(" ", "").replace("\n", "") == '{"Sheet!A2":2.0}'
-    assert "contains VBA macros (xl/vbaProject.bin); they are never run" in result.stderr
-    assert _sha(path) == before
 
 
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -317,6 +201,237 @@ def _with_external_link(formula: str, target: str) -> bytes:
     )
 
 
+
+def _sheet(tmp_path: Path, name: str, cells: dict[str, object]) -> Path:
+    def build(wb: openpyxl.Workbook) -> None:
+        for ref, value in cells.items():
+            wb.active[ref] = value
+
+    return _write(tmp_path, name, _base_xlsx(build))
+
+
+
+
+def _ext_link(tmp_path: Path) -> Path:
+    (tmp_path / "other.xlsx").write_bytes(_base_xlsx())
+    return _write(tmp_path, "linked.xlsx", _with_external_link("=[1]Sheet1!A1*2", "other.xlsx"))
+
+
+def _encrypted(tmp_path: Path) -> Path:
+    """A real password-protected workbook, encrypted with msoffcrypto-tool (ECMA-376 Agile
+    Encryption), as Excel's "Encrypt with Password" writes it."""
+    import msoffcrypto  # in the test extra: CI installs it
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    plain = _write(tmp_path, "plain.xlsx", _base_xlsx())
+    encrypted = tmp_path / "locked.xlsx"
+    with plain.open("rb") as src, encrypted.open("wb") as dst:
+        OOXMLFile(src).encrypt("secret", dst)
+    assert msoffcrypto.OfficeFile(encrypted.open("rb")).is_encrypted()
+    return encrypted
+
+
+def _laughs(tmp_path: Path) -> Path:
+    entities = "".join(f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, 10))
+    bomb = (
+        '<?xml version="1.0"?><!DOCTYPE workbook [<!ENTITY lol0 "lol">' + entities + "]>"
+        '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        "<sheets>&lol9;</sheets></workbook>"
+    ).encode()
+    return _write(tmp_path, "laughs.xlsx", _rewrite(_base_xlsx(), {"xl/workbook.xml": bomb}))
+
+
+def _xxe(tmp_path: Path) -> Path:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("do not read")
+    xxe = (
+        f'<?xml version="1.0"?><!DOCTYPE sst [<!ENTITY x SYSTEM "{secret.as_uri()}">]>'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        '<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&x;</t></is></c></row>'
+        "</sheetData></worksheet>"
+    ).encode()
+    return _write(tmp_path, "xxe.xlsx", _rewrite(_base_xlsx(), {"xl/worksheets/sheet1.xml": xxe}))
+
+
+def _zip_bomb(tmp_path: Path) -> Path:
+    # 64 MiB of zeros deflate to ~64 KiB: a ratio of ~1000, limit 200.
+    data = _rewrite(_base_xlsx(), add={"xl/media/image1.png": bytes(64 * 1024 * 1024)})
+    assert len(data) < 200_000
+    return _write(tmp_path, "bomb.xlsx", data)
+
+
+def _oversized(tmp_path: Path) -> Path:
+    # Stored, not compressed, so the ratio is 1: only the size limit (128 MiB) applies.
+    big = b"<x>" + b" " * (129 * 1024 * 1024) + b"</x>"
+    data = _rewrite(_base_xlsx(), add={"xl/big.xml": big}, compression=zipfile.ZIP_STORED)
+    return _write(tmp_path, "big.xlsx", data)
+
+
+def _corrupt(tmp_path: Path) -> Path:
+    data = bytearray(_base_xlsx())
+    with zipfile.ZipFile(io.BytesIO(bytes(data))) as zf:
+        info = zf.getinfo("xl/worksheets/sheet1.xml")
+    # Flip bytes inside the member's compressed data; the central directory stays valid.
+    start = info.header_offset + 30 + len(info.filename) + len(info.extra) + 10
+    for i in range(start, start + 20):
+        data[i] ^= 0xFF
+    return _write(tmp_path, "corrupt.xlsx", bytes(data))
+
+
+def _ods(tmp_path: Path) -> Path:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        zf.writestr("content.xml", "<office:document-content/>")
+    return _write(tmp_path, "sheet.xlsx", buf.getvalue())
+
+
+def _iterating(tmp_path: Path) -> Path:
+    """A1 = B1+1, B1 = A1+1 with iteration on and 100,000,000 iterations asked (Excel caps
+    at 32,767): it diverges."""
+    data = _base_xlsx(lambda wb: (wb.active.__setitem__("B1", "=C1+1"),
+                                  wb.active.__setitem__("C1", "=B1+1")))
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        workbook = zf.read("xl/workbook.xml").decode()
+    if "<calcPr" in workbook:
+        workbook = workbook.replace("<calcPr ", '<calcPr iterate="1" iterateCount="100000000" '
+                                    'iterateDelta="0" ', 1)
+    else:
+        workbook = workbook.replace("</workbook>", '<calcPr calcId="191029" iterate="1" '
+                                    'iterateCount="100000000" iterateDelta="0"/></workbook>')
+    return _write(tmp_path, "iterate.xlsx",
+                  _rewrite(data, {"xl/workbook.xml": workbook.encode()}))
+
+
+@dataclasses.dataclass(frozen=True)
+class Case:
+    """One hostile file: how to build it and what the CLI must do with it."""
+
+    id: str
+    build: Callable[[Path], Path]
+    fragments: tuple[str, ...]  # each must be in the one stderr line
+    exit_code: int = 2
+    cell: str | None = None
+    command: str = "recalc"
+    # Bounds: measured 0.5–1.7 s and 58–125 MiB per case on the 2-core CI machine (interpreter
+    # start included), so 10 s and 512 MiB leave room for a loaded runner, not for a hang.
+    seconds: float = 10.0  # wall-clock bound
+    megabytes: float = 512.0  # peak resident memory bound
+    pending: str = ""  # xfail reason: behaviour issue 15 asks for, not built yet
+
+
+def _cells(name: str, cells: dict[str, object]) -> Callable[[Path], Path]:
+    return lambda tmp_path: _sheet(tmp_path, name, cells)
+
+
+_LEAD = "issue 15 item 2 (the lead's recalc work): not bounded yet"
+
+CASES = [
+    Case("billion-laughs", _laughs, ("part xl/workbook.xml declares a DTD or entities",)),
+    Case("external-entity", _xxe, ("xl/worksheets/sheet1.xml declares a DTD",)),
+    Case("dtd-in-a-part-not-named-xml", lambda p: _write(p, "hidden.xlsx", _rewrite(
+        _base_xlsx(), add={"xl/custom/data.bin":
+                           b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><x>&a;</x>'})),
+         ("part xl/custom/data.bin declares a DTD",)),
+    Case("zip-bomb", _zip_bomb, ("xl/media/image1.png looks like a zip bomb", "limit 200")),
+    Case("oversized-part", _oversized, ("part xl/big.xml unpacks to 135,266,311 bytes",
+                                        "per-part limit of 134,217,728")),
+    Case("too-many-members", lambda p: _write(p, "members.xlsx", _rewrite(
+        _base_xlsx(), add={f"junk/{i}.bin": b"" for i in range(10_001)},
+        compression=zipfile.ZIP_STORED)), ("members, above the limit of 10,000",)),
+    Case("truncated-zip", lambda p: _write(p, "truncated.xlsx",
+                                           _base_xlsx()[: len(_base_xlsx()) // 2]),
+         ("truncated or corrupt zip container",)),
+    Case("corrupt-zip-member", _corrupt, ("corrupt zip member xl/worksheets/sheet1.xml",)),
+    Case("not-a-zip", lambda p: _write(p, "notes.xlsx", b"name,value\na,1\n"),
+         ("not an .xlsx workbook",)),
+    Case("empty-file", lambda p: _write(p, "empty.xlsx", b""), ("file is empty",)),
+    Case("missing-file", lambda p: p / "missing.xlsx", ("file not found",)),
+    Case("opendocument", _ods, ("OpenDocument (.ods) is not supported",)),
+    Case("encrypted-agile", _encrypted, ("workbook is encrypted", "EncryptionInfo")),
+    Case("encrypted-minimal-container", lambda p: _write(p, "locked2.xlsx", _cfb(
+        {"EncryptionInfo": b"\x04\x00\x04\x00\x40\x00\x00\x00",
+         "EncryptedPackage": bytes(100)})), ("workbook is encrypted",)),
+    Case("legacy-xls", lambda p: _write(p, "old.xls", _cfb(
+        {"Workbook": b"\x09\x08\x10\x00\x00\x06\x05\x00" + bytes(8)})),
+         ("legacy .xls", "save as .xlsx")),
+    Case("external-link", _ext_link, ("refers to another workbook ([1]Sheet1!A1)",
+                                      "never opened"), cell="Sheet!A2"),
+    Case("indirect-to-another-workbook",
+         _cells("indirect.xlsx", {"B2": '=INDIRECT("[other.xlsx]Sheet!A1")'}),
+         ("INDIRECT", "refers to another workbook"), cell="Sheet!B2"),
+    Case("17-billion-cell-range", _cells("everything.xlsx", {"B1": "=SUM(A1:XFD1048576)"}),
+         ("covers 17,179,869,184 cells", "limit of 1,048,576 cells per range"),
+         cell="Sheet!B1"),
+    Case("whole-columns", _cells("columns.xlsx", {"B1": "=SUM(A:Z)"}),
+         ("whole-column/row reference A:Z covers 27,262,976 cells",
+          "limit of 1,048,576 cells per range"), cell="Sheet!B1"),
+    Case("huge-used-range", _cells("used.xlsx", {"XFD1048576": 1}),
+         ("sheet Sheet has a used range of 1,048,576 rows × 16,384 columns",
+          "limit of 5,000,000")),
+    Case("unknown-function", _cells("unknown.xlsx", {"B3": "=A1+NOT_A_FUNCTION(A1)"}),
+         ("unknown function NOT_A_FUNCTION",), cell="Sheet!B3"),
+    Case("unknown-function-check", _cells("unknown2.xlsx", {"B3": "=NOT_A_FUNCTION()"}),
+         ("unknown function",), cell="Sheet!B3", command="check"),
+    Case("circular-reference", _cells("loop.xlsx", {"C1": "=C2+1", "C2": "=C1*2"}),
+         ("circular reference between Sheet!C1, Sheet!C2",), cell="Sheet!C1"),
+    # Issue 15 item 2: formulas beyond Excel's own limits are refused in under a second
+    # (interpreter start included in the bound here), with that limit as the reason.
+    Case("formula-over-8192-characters", _cells("long.xlsx", {"B1": "=" + "+".join(["A1"] * 3000)}),
+         ("8,192",), cell="Sheet!B1", seconds=10.0, pending=_LEAD),
+    Case("nesting-over-64-levels", _cells("deep.xlsx", {"B1": "=" + "ABS(" * 10_000 + "A1" +
+                                                        ")" * 10_000}),
+         ("64",), cell="Sheet!B1", seconds=10.0, pending=_LEAD),
+    Case("over-255-arguments", _cells("wide.xlsx", {"B1": "=SUM(" + ",".join(["A1"] * 10_000) +
+                                                    ")"}),
+         ("255",), cell="Sheet!B1", seconds=10.0, pending=_LEAD),
+    Case("diverging-iteration", _iterating, ("iterat",), seconds=20.0, pending=_LEAD),
+    Case("diverging-iteration-check", _iterating, ("iterat",), command="check", seconds=20.0,
+         pending=_LEAD),
+]
+
+
+@pytest.mark.parametrize("case", [pytest.param(c, id=c.id, marks=[pytest.mark.xfail(
+    reason=c.pending, strict=False)] if c.pending else []) for c in CASES])
+def test_hostile_file(tmp_path: Path, case: Case) -> None:
+    path = case.build(tmp_path)
+    before = _sha(path) if path.is_file() else None
+    code, out, err, seconds, peak_mb = run([case.command, str(path)], case.seconds)
+    assert code == case.exit_code, (code, out, err)
+    lines = err.splitlines()
+    assert len(lines) == 1, err
+    line = lines[0]
+    assert line.startswith(f"llm-tco: error: {path}: "), line
+    for part in case.fragments:
+        assert part in line, line
+    if case.cell:
+        assert f": {case.cell}: " in line, line
+    assert "Traceback" not in err + out
+    assert seconds <= case.seconds, f"{seconds:.1f} s"
+    assert peak_mb <= case.megabytes, f"{peak_mb:.0f} MiB"
+    if before is not None:
+        assert _sha(path) == before, "the input file changed"
+    stray = [p.name for p in tmp_path.iterdir() if p.name.startswith((".", "~")) or
+             p.suffix in (".tmp", ".part")]
+    assert not stray, f"temporary files left next to the input: {stray}"
+
+
+# --- accepted on purpose -----------------------------------------------------------------
+
+
+def test_xlsm_with_macros_is_accepted_and_never_run(tmp_path: Path) -> None:
+    """Accepted on purpose (exit 0): the VBA project is noted, never read or executed."""
+    vba = b"\xcc\x61" + b"Attribute VB_Name = \"Module1\"\nSub AutoOpen(): Shell \"calc\"\n"
+    data = _rewrite(_base_xlsx(), add={"xl/vbaProject.bin": vba})
+    path = _write(tmp_path, "macros.xlsm", data)
+    before = _sha(path)
+    result = CliRunner().invoke(_app(), ["recalc", str(path), "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.strip().replace(" ", "").replace("\n", "") == '{"Sheet!A2":2.0}'
+    assert "contains VBA macros (xl/vbaProject.bin); they are never run" in result.stderr
+    assert _sha(path) == before
+
+
 def test_external_link_to_another_workbook(tmp_path: Path, monkeypatch) -> None:
     other = tmp_path / "other.xlsx"
     other.write_bytes(_base_xlsx())
@@ -329,7 +444,8 @@ def test_external_link_to_another_workbook(tmp_path: Path, monkeypatch) -> None:
 
     monkeypatch.setattr(zipfile.ZipFile, "__init__", spy)
     path = _write(tmp_path, "linked.xlsx", _with_external_link("=[1]Sheet1!A1*2", "other.xlsx"))
-    refuse(path, "refers to another workbook ([1]Sheet1!A1)", "never opened", cell="Sheet!A2")
+    result = CliRunner().invoke(_app(), ["recalc", str(path)])
+    assert result.exit_code == 2 and "never opened" in result.stderr
     assert not any("other.xlsx" in p for p in opened)
 
 
@@ -348,22 +464,6 @@ def test_external_link_used_for_addin_function_is_accepted(tmp_path: Path, monke
     assert "external links ([1] file:///C:/addins/llm-tco.xlam) are never opened" in result.stderr
 
 
-# --- formulas and shapes -------------------------------------------------------------------
-
-
-def _sheet(tmp_path: Path, name: str, cells: dict[str, object]) -> Path:
-    def build(wb: openpyxl.Workbook) -> None:
-        for ref, value in cells.items():
-            wb.active[ref] = value
-
-    return _write(tmp_path, name, _base_xlsx(build))
-
-
-def test_whole_column_reference(tmp_path: Path) -> None:
-    path = _sheet(tmp_path, "columns.xlsx", {"B1": "=SUM(A:Z)"})
-    refuse(path, "whole-column/row reference A:Z covers 27,262,976 cells",
-           "limit of 1,048,576 cells per range", cell="Sheet!B1")
-
 
 def test_single_whole_column_reference_is_fine(tmp_path: Path) -> None:
     path = _sheet(tmp_path, "column.xlsx", {"B1": "=SUM(A:A)"})
@@ -371,38 +471,3 @@ def test_single_whole_column_reference_is_fine(tmp_path: Path) -> None:
                                          "--format", "csv"])
     # A1 = 1 and A2 = A1*2 = 2 (by hand): 3.
     assert result.exit_code == 0 and result.stdout.endswith("Sheet!B1,3.0\n")
-
-
-def test_huge_used_range(tmp_path: Path) -> None:
-    # Two cells, but a used range of A1:XFD1048576 that formulas would walk cell by cell.
-    path = _sheet(tmp_path, "used.xlsx", {"XFD1048576": 1})
-    refuse(path, "sheet Sheet has a used range of 1,048,576 rows × 16,384 columns",
-           "limit of 5,000,000")
-
-
-def test_unknown_function(tmp_path: Path) -> None:
-    path = _sheet(tmp_path, "unknown.xlsx", {"B3": "=A1+NOT_A_FUNCTION(A1)"})
-    refuse(path, "unknown function NOT_A_FUNCTION", cell="Sheet!B3")
-
-
-def test_circular_reference(tmp_path: Path) -> None:
-    path = _sheet(tmp_path, "loop.xlsx", {"C1": "=C2+1", "C2": "=C1*2"})
-    refuse(path, "circular reference between Sheet!C1, Sheet!C2", cell="Sheet!C1")
-
-
-def test_check_command_refuses_the_same_way(tmp_path: Path) -> None:
-    path = _sheet(tmp_path, "unknown2.xlsx", {"B3": "=NOT_A_FUNCTION()"})
-    refuse(path, "unknown function", cell="Sheet!B3", command="check")
-
-
-def test_indirect_to_another_workbook(tmp_path: Path) -> None:
-    # formulas resolves a literal INDIRECT when compiling, which would open the file.
-    path = _sheet(tmp_path, "indirect.xlsx", {"B2": '=INDIRECT("[other.xlsx]Sheet!A1")'})
-    refuse(path, "INDIRECT", "refers to another workbook", cell="Sheet!B2")
-
-
-def test_dtd_in_a_part_not_named_xml(tmp_path: Path) -> None:
-    # Relationships can point at any member name; the DTD check sniffs content instead.
-    bomb = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><x>&a;</x>'
-    data = _rewrite(_base_xlsx(), add={"xl/custom/data.bin": bomb})
-    refuse(_write(tmp_path, "hidden.xlsx", data), "part xl/custom/data.bin declares a DTD")
