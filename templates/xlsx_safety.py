@@ -27,9 +27,6 @@ from typing import Any
 
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
-from openpyxl.formula import Tokenizer
-from openpyxl.formula.tokenizer import TokenizerError
-from openpyxl.utils.cell import range_boundaries
 
 from templates.errors import WorkbookError
 
@@ -454,6 +451,8 @@ def _range_area(ref: str) -> tuple[int, bool] | None:
     local = ref.rsplit("!", 1)[-1].replace("$", "")
     if ":" not in local:
         return None
+    from openpyxl.utils.cell import range_boundaries  # only the formulas path needs openpyxl
+
     try:
         min_col, min_row, max_col, max_row = range_boundaries(local)
     except (ValueError, TypeError):
@@ -503,6 +502,9 @@ def check_formulas(
         table reference, a range larger than ``max_range_cells``, or all range
         references together above ``max_referenced_cells``.
     """
+    from openpyxl.formula import Tokenizer
+    from openpyxl.formula.tokenizer import TokenizerError
+
     known = {n.upper() for n in known_functions} | {n.upper() for n in names}
     external_links = external_links or {}
     rewrites: dict[str, str] = {}

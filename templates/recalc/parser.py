@@ -254,7 +254,7 @@ class _Parser:
 
     @staticmethod
     def _is_refish(node: tuple) -> bool:
-        return node[0] in ("ref", "name", "table", "fn", "op", "ref3d") and not (
+        return node[0] in ("ref", "name", "table", "fn", "op", "ref3d", "paren") and not (
             node[0] == "op" and node[1] not in (":", " ", ","))
 
     def prefix(self, union: bool) -> tuple:

@@ -1,0 +1,379 @@
+"""Read an .xlsx once: cell values, formulas, names, tables, external caches, settings.
+
+The sheet XML is streamed with the C parser (``iterparse``), so a workbook is read in one
+pass without openpyxl's object model. The container is first checked by
+:func:`templates.xlsx_safety.open_checked` (zip bombs, DTDs, sizes), and every part is
+parsed with DTDs forbidden.
+
+What a formula cell carries (:class:`FormulaCell`): its text (shared formulas already
+expanded to the child's own text tree by the compiler), its kind (``normal``, ``array``
+with the area it fills, ``dataTable`` with its inputs), whether Excel marked it a dynamic
+array (``cm`` → ``metadata.xml``), and the value Excel stored.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import zipfile
+from dataclasses import dataclass, field
+from typing import Any
+
+from defusedxml import ElementTree as SafeET
+
+from templates.errors import WorkbookError
+from templates.recalc.values import BY_TEXT, VALUE
+from templates.xlsx_safety import DEFAULT_LIMITS, CheckedWorkbook, Limits, open_checked
+
+__all__ = ["BookData", "FormulaCell", "SheetData", "Table", "read_book"]
+
+_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_RNS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_PNS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_CELL_RE = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+)$")
+_ESCAPE_RE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+# Number formats 14-22 and 45-47 are Excel's built-in dates and times (ECMA-376 §18.8.30).
+_BUILTIN_DATE_FORMATS = frozenset(range(14, 23)) | {45, 46, 47}
+
+
+def _col(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def cell_rc(ref: str) -> tuple[int, int]:
+    m = _CELL_RE.match(ref.upper())
+    if not m:
+        raise ValueError(f"bad cell reference {ref!r}")
+    return int(m.group(2)), _col(m.group(1))
+
+
+def area(ref: str) -> tuple[int, int, int, int]:
+    a, _, b = ref.partition(":")
+    r1, c1 = cell_rc(a)
+    r2, c2 = cell_rc(b) if b else (r1, c1)
+    return r1, c1, r2, c2
+
+
+def _unescape(text: str) -> str:
+    """OOXML's ``_xHHHH_`` escapes (``_x005F_`` escapes the underscore itself)."""
+    if "_x" not in text:
+        return text
+    return _ESCAPE_RE.sub(lambda m: chr(int(m.group(1), 16)), text)
+
+
+@dataclass
+class FormulaCell:
+    text: str | None  # None for a shared-formula child until expanded
+    kind: str = "normal"  # normal | array | dataTable | shared
+    ref: str | None = None  # area an array formula fills, or a shared formula's range
+    shared_index: str | None = None
+    dynamic: bool = False  # Excel 365 dynamic array (spills)
+    attrs: dict[str, str] = field(default_factory=dict)  # dataTable r1, r2, dt2D, dtr …
+
+
+@dataclass
+class Table:
+    name: str
+    sheet: str
+    r1: int
+    c1: int
+    r2: int
+    c2: int
+    header_rows: int
+    totals_rows: int
+    columns: list[str]
+
+
+@dataclass
+class SheetData:
+    name: str
+    values: dict[tuple[int, int], Any] = field(default_factory=dict)
+    formulas: dict[tuple[int, int], FormulaCell] = field(default_factory=dict)
+    styles: dict[tuple[int, int], int] = field(default_factory=dict)
+    max_row: int = 0
+    max_col: int = 0
+
+
+@dataclass
+class BookData:
+    path: str
+    checked: CheckedWorkbook
+    sheets: list[SheetData] = field(default_factory=list)
+    names: dict[tuple[str, int | None], str] = field(default_factory=dict)  # (NAME, sheet)
+    name_text: dict[str, str] = field(default_factory=dict)  # NAME → as written
+    tables: dict[str, Table] = field(default_factory=dict)  # upper-case name → table
+    external: dict[int, dict[str, Any]] = field(default_factory=dict)
+    date_styles: frozenset[int] = frozenset()
+    number_formats: dict[int, str] = field(default_factory=dict)  # style index → code
+    date1904: bool = False
+    codepage: str = "cp1252"
+
+
+def _parse(zf: zipfile.ZipFile, path: str, name: str) -> Any:
+    with zf.open(name) as member:
+        try:
+            return SafeET.parse(member, forbid_dtd=True).getroot()
+        except SafeET.ParseError as exc:
+            raise WorkbookError(path, f"part {name} cannot be parsed ({exc})") from None
+
+
+def _rels(zf: zipfile.ZipFile, path: str, part: str) -> dict[str, tuple[str, str]]:
+    folder, base = posixpath.split(part)
+    rels = posixpath.join(folder, "_rels", base + ".rels")
+    try:
+        zf.getinfo(rels)
+    except KeyError:
+        return {}
+    out = {}
+    for rel in _parse(zf, path, rels).iter(f"{_PNS}Relationship"):
+        target = rel.get("Target", "")
+        if rel.get("TargetMode") != "External":
+            target = (target.lstrip("/") if target.startswith("/")
+                      else posixpath.normpath(posixpath.join(folder, target)))
+        out[rel.get("Id", "")] = (rel.get("Type", ""), target)
+    return out
+
+
+def _shared_strings(zf: zipfile.ZipFile, path: str, target: str | None) -> list[str]:
+    if not target:
+        return []
+    out = []
+    root = _parse(zf, path, target)
+    for si in root.iter(f"{_NS}si"):
+        t = si.find(f"{_NS}t")
+        if t is not None and len(si) == 1:
+            out.append(_unescape(t.text or ""))
+        else:  # rich text runs; phonetic runs (rPh) are not part of the value
+            out.append(_unescape("".join(
+                (r.findtext(f"{_NS}t") or "") for r in si.findall(f"{_NS}r"))
+                or (si.findtext(f"{_NS}t") or "")))
+    return out
+
+
+def _styles(zf: zipfile.ZipFile, path: str, target: str | None) -> tuple[frozenset[int],
+                                                                          dict[int, str]]:
+    if not target:
+        return frozenset(), {}
+    from templates.recalc.functions._numfmt import is_date_format
+
+    root = _parse(zf, path, target)
+    custom: dict[int, str] = {}
+    fmts = root.find(f"{_NS}numFmts")
+    if fmts is not None:
+        for f in fmts.findall(f"{_NS}numFmt"):
+            custom[int(f.get("numFmtId", "0"))] = f.get("formatCode", "")
+    dates = set()
+    codes: dict[int, str] = {}
+    xfs = root.find(f"{_NS}cellXfs")
+    if xfs is not None:
+        for i, xf in enumerate(xfs.findall(f"{_NS}xf")):
+            fid = int(xf.get("numFmtId", "0"))
+            code = custom.get(fid)
+            if code is not None:
+                codes[i] = code
+                if is_date_format(code):
+                    dates.add(i)
+            elif fid in _BUILTIN_DATE_FORMATS:
+                dates.add(i)
+    return frozenset(dates), codes
+
+
+def _dynamic_cm(zf: zipfile.ZipFile, path: str, target: str | None) -> set[str]:
+    """``cm`` indices (1-based) of cell metadata that mark dynamic-array formulas."""
+    if not target:
+        return set()
+    root = _parse(zf, path, target)
+    types = root.find(f"{_NS}metadataTypes")
+    names = [t.get("name") for t in types] if types is not None else []
+    out = set()
+    cm = root.find(f"{_NS}cellMetadata")
+    if cm is not None:
+        for i, bk in enumerate(cm.findall(f"{_NS}bk"), start=1):
+            rc = bk.find(f"{_NS}rc")
+            if rc is not None:
+                t = int(rc.get("t", "0"))
+                if 0 < t <= len(names) and names[t - 1] == "XLDAPR":
+                    out.add(str(i))
+    return out
+
+
+def _read_sheet(zf: zipfile.ZipFile, path: str, member: str, sheet: SheetData,
+                strings: list[str], dynamic: set[str]) -> None:
+    c_tag, v_tag, f_tag, is_tag, t_tag = (f"{_NS}c", f"{_NS}v", f"{_NS}f", f"{_NS}is",
+                                          f"{_NS}t")
+    row_tag = f"{_NS}row"
+    values, formulas, styles = sheet.values, sheet.formulas, sheet.styles
+    max_r = max_c = 0
+    with zf.open(member) as fh:
+        try:
+            for _ev, el in SafeET.iterparse(fh, events=("end",), forbid_dtd=True):
+                tag = el.tag
+                if tag == c_tag:
+                    ref = el.get("r")
+                    if ref is None:
+                        continue
+                    r, c = cell_rc(ref)
+                    if r > max_r:
+                        max_r = r
+                    if c > max_c:
+                        max_c = c
+                    t = el.get("t", "n")
+                    s = el.get("s")
+                    if s is not None and s != "0":
+                        styles[(r, c)] = int(s)
+                    v = el.find(v_tag)
+                    val: Any = None
+                    if t == "inlineStr":
+                        is_ = el.find(is_tag)
+                        val = _unescape("".join(x.text or "" for x in is_.iter(t_tag))) \
+                            if is_ is not None else ""
+                    elif v is not None and v.text is not None:
+                        txt = v.text
+                        if t == "n":
+                            val = float(txt)
+                        elif t == "s":
+                            val = strings[int(txt)]
+                        elif t == "str":
+                            val = _unescape(txt)
+                        elif t == "b":
+                            val = txt.strip() in ("1", "true")
+                        elif t == "e":
+                            val = BY_TEXT.get(txt.strip(), VALUE)
+                        elif t == "d":
+                            from templates.recalc.dates import parse_datetime_text
+
+                            val = parse_datetime_text(txt.replace("T", " ").rstrip("Z"))
+                    elif t == "str":
+                        val = ""
+                    if val is not None:
+                        values[(r, c)] = val
+                    f = el.find(f_tag)
+                    if f is not None:
+                        ft = f.get("t", "normal")
+                        text = f.text
+                        fc = FormulaCell(
+                            text=_unescape(text) if text else None, kind=ft,
+                            ref=f.get("ref"), shared_index=f.get("si"),
+                            dynamic=el.get("cm") in dynamic,
+                            attrs={k: v for k, v in f.attrib.items()
+                                   if k not in ("t", "ref", "si")})
+                        if ft == "normal" and not text:
+                            pass  # an empty <f/>: not a formula
+                        else:
+                            formulas[(r, c)] = fc
+                    el.clear()
+                elif tag == row_tag:
+                    el.clear()
+        except SafeET.ParseError as exc:
+            raise WorkbookError(path, f"part {member} cannot be parsed ({exc})") from None
+    sheet.max_row, sheet.max_col = max_r, max_c
+
+
+def _external(zf: zipfile.ZipFile, path: str, part: str) -> dict[str, Any]:
+    """The values Excel cached for another workbook's cells, and its sheet names."""
+    root = _parse(zf, path, part)
+    book = root.find(f"{_NS}externalBook")
+    out: dict[str, Any] = {"sheets": [], "cells": {}, "names": {}}
+    if book is None:
+        return out
+    names = book.find(f"{_NS}sheetNames")
+    if names is not None:
+        out["sheets"] = [s.get("val", "") for s in names]
+    dnames = book.find(f"{_NS}definedNames")
+    if dnames is not None:
+        for dn in dnames:
+            out["names"][dn.get("name", "").upper()] = dn.get("refersTo", "")
+    data = book.find(f"{_NS}sheetDataSet")
+    if data is not None:
+        for sd in data:
+            idx = int(sd.get("sheetId", "0"))
+            sheet = out["sheets"][idx] if idx < len(out["sheets"]) else str(idx)
+            for row in sd:
+                for cell in row:
+                    r, c = cell_rc(cell.get("r", "A1"))
+                    v = cell.findtext(f"{_NS}v")
+                    t = cell.get("t", "n")
+                    val: Any = None
+                    if v is not None:
+                        if t == "n":
+                            val = float(v)
+                        elif t == "b":
+                            val = v in ("1", "true")
+                        elif t == "e":
+                            val = BY_TEXT.get(v, VALUE)
+                        else:
+                            val = v
+                    out["cells"][(sheet.upper(), r, c)] = val
+    return out
+
+
+def read_book(path: str, limits: Limits = DEFAULT_LIMITS) -> BookData:
+    """Check and read a workbook file (see the module docstring).
+
+    Raises
+    ------
+    WorkbookError
+        The file is unsafe, corrupt or not a workbook (the reason names the rule).
+    """
+    checked = open_checked(path, limits)
+    book = BookData(path=str(path), checked=checked)
+    with zipfile.ZipFile(path) as zf:
+        wb = _parse(zf, path, "xl/workbook.xml")
+        rels = _rels(zf, path, "xl/workbook.xml")
+        by_type: dict[str, list[str]] = {}
+        for typ, target in rels.values():
+            by_type.setdefault(typ.rsplit("/", 1)[-1], []).append(target)
+        pr = wb.find(f"{_NS}workbookPr")
+        if pr is not None and pr.get("date1904", "0") in ("1", "true"):
+            book.date1904 = True
+        strings = _shared_strings(zf, path, (by_type.get("sharedStrings") or [None])[0])
+        book.date_styles, book.number_formats = _styles(
+            zf, path, (by_type.get("styles") or [None])[0])
+        dynamic = _dynamic_cm(zf, path, (by_type.get("sheetMetadata") or [None])[0])
+        sheet_members = []
+        for s in wb.iter(f"{_NS}sheet"):
+            rel = rels.get(s.get(f"{_RNS}id", ""))
+            name = s.get("name", "")
+            if rel and rel[0].endswith("/worksheet"):
+                sheet_members.append((name, rel[1]))
+            else:  # chart sheets and dialog sheets hold no cells but keep their index
+                sheet_members.append((name, None))
+        for name, member in sheet_members:
+            sd = SheetData(name)
+            book.sheets.append(sd)
+            if member is None:
+                continue
+            _read_sheet(zf, path, member, sd, strings, dynamic)
+            for typ, target in _rels(zf, path, member).values():
+                if typ.endswith("/table"):
+                    troot = _parse(zf, path, target)
+                    r1, c1, r2, c2 = area(troot.get("ref", "A1"))
+                    cols = [tc.get("name", "") for tc in troot.iter(f"{_NS}tableColumn")]
+                    tname = troot.get("displayName") or troot.get("name", "")
+                    book.tables[tname.upper()] = Table(
+                        tname, name, r1, c1, r2, c2,
+                        int(troot.get("headerRowCount", "1")),
+                        int(troot.get("totalsRowCount", "0") or
+                            (1 if troot.get("totalsRowShown") == "1" and False else 0)),
+                        [_unescape(c) for c in cols])
+        for dn in wb.iter(f"{_NS}definedName"):
+            nm = dn.get("name", "")
+            local = dn.get("localSheetId")
+            book.names[(nm.upper(), int(local) if local is not None else None)] = dn.text or ""
+            book.name_text[nm.upper()] = nm
+        refs = wb.find(f"{_NS}externalReferences")
+        for i, er in enumerate(refs if refs is not None else [], start=1):
+            rel = rels.get(er.get(f"{_RNS}id", ""))
+            if rel is not None:
+                book.external[i] = _external(zf, path, rel[1])
+        try:
+            app = zf.read("docProps/app.xml")
+        except KeyError:
+            app = b""
+        if b"Macintosh" in app:
+            book.codepage = "mac_roman"
+    return book

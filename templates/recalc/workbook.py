@@ -1,0 +1,1094 @@
+"""Compile a read workbook's formulas into closures and evaluate them, Excel's way.
+
+:class:`Workbook` is the engine's one evaluator. Each formula cell's syntax tree (shared
+formulas shifted to the cell) is compiled once into a Python closure; cells are evaluated
+on demand and memoised, after a dependency pre-pass that orders them so a long chain
+does not recurse. Evaluation follows Excel:
+
+* references stay references until a function or operator needs values (ROW, OFFSET,
+  INDEX(…):INDEX(…) and SUMIF's ranges see cells, not numbers);
+* in a formula that is not an array formula, a multi-cell range given where one value
+  belongs is reduced by implicit intersection; array formulas and dynamic arrays
+  compute element-wise and fill (spill) their area;
+* a cycle is an error unless the workbook enables iteration, which runs as Excel's does
+  (at most ``iterateCount`` rounds, capped at 32,767, until no cell moves more than
+  ``iterateDelta``);
+* what the engine cannot compute (an unknown function, syntax it lacks) degrades per
+  cell: the cell keeps the value Excel stored and is reported in :attr:`Workbook.degraded`.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from templates.recalc.parser import (
+    MAX_COL,
+    MAX_ROW,
+    FormulaSyntaxError,
+    function_name,
+    parse,
+    shift,
+)
+from templates.recalc.reader import BookData, FormulaCell, area
+from templates.recalc.registry import FUNCTIONS, MISSING, Lambda, call, normalise
+from templates.recalc.values import (
+    BY_TEXT,
+    DIV0,
+    NA,
+    NAME,
+    NULL,
+    NUM,
+    REF,
+    SPILL,
+    VALUE,
+    Array,
+    ExcelError,
+    MultiRef,
+    Ref,
+    XLFail,
+    compare,
+    to_number,
+    to_text,
+)
+
+__all__ = ["CircularReference", "Unsupported", "Workbook"]
+
+_EXCEL_MAX_ITERATIONS = 32_767
+_PENDING, _RUNNING, _DONE = 0, 1, 2
+
+
+class Unsupported(Exception):  # noqa: N818 - a per-cell outcome, reported, not a crash
+    """This formula uses something the engine cannot compute; the reason says what."""
+
+
+class CircularReference(Exception):  # noqa: N818
+    """A formula depends on itself and the workbook does not enable iteration."""
+
+    def __init__(self, cells: list[str]) -> None:
+        super().__init__("circular reference: " + " → ".join(cells))
+        self.cells = cells
+
+
+def _col_letters(c: int) -> str:
+    s = ""
+    while c:
+        c, rem = divmod(c - 1, 26)
+        s = chr(65 + rem) + s
+    return s
+
+
+def cell_text(sheet: str, r: int, c: int) -> str:
+    """``('Sheet 1', 2, 3)`` → ``"'Sheet 1'!C2"``."""
+    s = f"'{sheet.replace(chr(39), chr(39) * 2)}'" if re.search(r"[^A-Za-z0-9_.]", sheet) \
+        or re.match(r"^\d", sheet) else sheet
+    return f"{s}!{_col_letters(c)}{r}"
+
+
+class Ctx:
+    """What a function may ask about the call: the cell, the workbook, the mode."""
+
+    __slots__ = ("array_mode", "book", "cell")
+
+    def __init__(self, book: Workbook, cell: tuple[str, int, int] | None,
+                 array_mode: bool) -> None:
+        self.book = book
+        self.cell = cell
+        self.array_mode = array_mode
+
+
+class _Cell:
+    __slots__ = ("array_area", "deps", "dynamic", "fn", "key", "reason", "state", "stored",
+                 "text", "value")
+
+    def __init__(self, key: tuple[str, int, int], text: str, stored: Any) -> None:
+        self.key = key
+        self.text = text
+        self.stored = stored
+        self.fn: Callable[[], Any] | None = None
+        self.state = _PENDING
+        self.value: Any = None
+        self.reason = ""
+        self.array_area: tuple[int, int, int, int] | None = None
+        self.dynamic = False
+        self.deps: list[tuple] = []
+
+
+class Workbook:
+    """A compiled workbook; see the module docstring."""
+
+    def __init__(self, data: BookData) -> None:
+        self.data = data
+        self.path = data.path
+        self.sheet_names = [s.name for s in data.sheets]
+        self._sheet_by_upper = {s.name.upper(): s.name for s in data.sheets}
+        self.sheet_data = {s.name: s for s in data.sheets}
+        self.values: dict[str, dict[tuple[int, int], Any]] = {
+            s.name: s.values for s in data.sheets}
+        self.codepage = data.codepage
+        self.date1904 = data.date1904
+        calc = data.checked.calc
+        self.iterate = calc.iterate
+        self.max_iterations = min(max(calc.iterate_count, 1), _EXCEL_MAX_ITERATIONS)
+        self.max_change = calc.iterate_delta
+        self.cells: dict[tuple[str, int, int], _Cell] = {}
+        self.spill_owner: dict[tuple[str, int, int], _Cell] = {}
+        self.degraded: dict[tuple[str, int, int], str] = {}
+        self.volatile: set[tuple[str, int, int]] = set()
+        self.inputs: dict[tuple[str, int, int], Any] = {}
+        self._names: dict[tuple[str, str | None], Callable[[], Any] | None] = {}
+        self._udfs: dict[str, Callable[..., Any]] | None = None
+        self._cycle_cells: set[tuple[str, int, int]] = set()
+        self._stack: list[_Cell] = []
+        self._extent: dict[str, tuple[int, int]] = {
+            s.name: (s.max_row, s.max_col) for s in data.sheets}
+        self._compile_all()
+
+    # -- public ---------------------------------------------------------------------------
+    def sheet_of(self, name: str) -> str:
+        s = self._sheet_by_upper.get(name.upper())
+        if s is None:
+            raise XLFail(REF, f"no sheet named {name!r}")
+        return s
+
+    def is_formula(self, sheet: str, r: int, c: int) -> bool:
+        return (sheet, r, c) in self.cells
+
+    def formula_text(self, sheet: str, r: int, c: int) -> str | None:
+        cell = self.cells.get((sheet, r, c))
+        return None if cell is None else "=" + cell.text
+
+    def set_input(self, sheet: str, r: int, c: int, value: Any) -> None:
+        """Give a constant cell a new value before :meth:`calculate`."""
+        self.inputs[(sheet, r, c)] = value
+        self.values[sheet][(r, c)] = value
+
+    def calculate(self) -> dict[tuple[str, int, int], Any]:
+        """Evaluate every formula cell; returns cell key → value (spilled cells included)."""
+        old = sys.getrecursionlimit()
+        sys.setrecursionlimit(max(old, 20_000))
+        try:
+            for cell in self._order():
+                if cell.state != _DONE:
+                    self._eval(cell)
+            if self._cycle_cells:
+                self._iterate_cycles()
+        finally:
+            sys.setrecursionlimit(old)
+        out: dict[tuple[str, int, int], Any] = {}
+        for key, cell in self.cells.items():
+            out[key] = cell.value
+        for key, owner in self.spill_owner.items():
+            if key not in out:
+                out[key] = self._spilled_value(owner, key)
+        return out
+
+    # -- values -----------------------------------------------------------------------
+    def cell_value(self, sheet: str, r: int, c: int) -> Any:
+        key = (sheet, r, c)
+        cell = self.cells.get(key)
+        if cell is None:
+            owner = self.spill_owner.get(key)
+            if owner is not None:
+                return self._spilled_value(owner, key)
+            return self.values[sheet].get((r, c))
+        if cell.state == _DONE:
+            return cell.value
+        if cell.state == _RUNNING:
+            return self._cycle(cell)
+        return self._eval(cell)
+
+    def range_rows(self, sheet: str, r1: int, c1: int, r2: int, c2: int) -> list[list[Any]]:
+        max_r, max_c = self._extent.get(sheet, (0, 0))
+        # Empty rows and columns past the used range are not materialised: whole-column
+        # references cost what the sheet holds, not a million cells.
+        rr2 = min(r2, max(max_r, r1)) if r2 - r1 > 4096 else r2
+        cc2 = min(c2, max(max_c, c1)) if c2 - c1 > 256 else c2
+        vals = self.values[sheet]
+        cells = self.cells
+        owners = self.spill_owner
+        out = []
+        for r in range(r1, rr2 + 1):
+            row = []
+            for c in range(c1, cc2 + 1):
+                k = (sheet, r, c)
+                if k in cells or k in owners:
+                    row.append(self.cell_value(sheet, r, c))
+                else:
+                    row.append(vals.get((r, c)))
+            out.append(row)
+        return out
+
+    # -- evaluation ---------------------------------------------------------------------
+    def _eval(self, cell: _Cell) -> Any:
+        if cell.fn is None:
+            cell.state = _DONE
+            cell.value = cell.stored
+            return cell.value
+        cell.state = _RUNNING
+        self._stack.append(cell)
+        try:
+            v = cell.fn()
+        except RecursionError:
+            raise CircularReference([cell_text(*cell.key), "(nesting too deep)"]) from None
+        finally:
+            self._stack.pop()
+        cell.value = self._cell_result(cell, v)
+        cell.state = _DONE
+        return cell.value
+
+    def _cell_result(self, cell: _Cell, v: Any) -> Any:
+        sheet, r, c = cell.key
+        if isinstance(v, Lambda):
+            return "#CALC!" and BY_TEXT["#CALC!"]
+        if cell.array_area is not None or cell.dynamic:
+            if isinstance(v, Ref):
+                v = v.array() if not v.is_cell else v.value()
+            elif isinstance(v, MultiRef):
+                v = VALUE
+            if isinstance(v, Array):
+                if cell.dynamic:
+                    self._register_spill(cell, v)
+                cell.deps = [v]  # the array the area shows
+                first = v.rows[0][0] if v.rows and v.rows[0] else None
+                return 0.0 if first is None else first
+            return 0.0 if v is None else v
+        if isinstance(v, Ref):
+            ctx = Ctx(self, cell.key, False)
+            from templates.recalc.registry import _intersect
+
+            v = _intersect(v, ctx) if not v.is_cell else v.value()
+        elif isinstance(v, MultiRef):
+            v = VALUE
+        if isinstance(v, Array):
+            v = v.rows[0][0] if v.rows and v.rows[0] else VALUE
+            if isinstance(v, (Array, Ref)):
+                v = VALUE
+        return 0.0 if v is None else v
+
+    def _register_spill(self, cell: _Cell, arr: Array) -> None:
+        sheet, r, c = cell.key
+        nr, nc = arr.shape
+        for i in range(nr):
+            for j in range(nc):
+                if i == 0 and j == 0:
+                    continue
+                k = (sheet, r + i, c + j)
+                other = self.cells.get(k)
+                if other is not None or (self.values[sheet].get((r + i, c + j)) is not None
+                                         and self.spill_owner.get(k) is not cell):
+                    cell.deps = []
+                    raise_spill = True
+                    break
+                self.spill_owner[k] = cell
+            else:
+                continue
+            break
+        else:
+            raise_spill = False
+        if raise_spill:
+            cell.array_area = None
+        mr, mc = self._extent.get(sheet, (0, 0))
+        self._extent[sheet] = (max(mr, r + nr - 1), max(mc, c + nc - 1))
+
+    def _spilled_value(self, owner: _Cell, key: tuple[str, int, int]) -> Any:
+        if owner.state != _DONE:
+            self.cell_value(*owner.key)
+        arr = owner.deps[0] if owner.deps and isinstance(owner.deps[0], Array) else None
+        _, r0, c0 = owner.key
+        i, j = key[1] - r0, key[2] - c0
+        if arr is None:
+            return NA if owner.array_area is not None else None
+        if owner.dynamic:
+            if i < arr.nrows and j < arr.ncols:
+                v = arr.rows[i][j]
+                return 0.0 if v is None else v
+            return None
+        v = arr.get(i, j)
+        return 0.0 if v is None else v
+
+    def _cycle(self, cell: _Cell) -> Any:
+        if not self.iterate:
+            i = next((n for n, c in enumerate(self._stack) if c is cell), 0)
+            raise CircularReference([cell_text(*c.key) for c in self._stack[i:]]
+                                    + [cell_text(*cell.key)])
+        for c in self._stack[next((n for n, c in enumerate(self._stack) if c is cell), 0):]:
+            self._cycle_cells.add(c.key)
+        # Excel iterates from the values the cells hold: the previous round's, or the
+        # value stored in the file on the first round.
+        prev = cell.value if cell.value is not None else cell.stored
+        return 0.0 if prev is None else prev
+
+    def _iterate_cycles(self) -> None:
+        keys = [k for k in self._order_keys if k in self._cycle_cells]
+        for _ in range(self.max_iterations - 1):
+            before = {k: self.cells[k].value for k in keys}
+            for k in keys:
+                self.cells[k].state = _PENDING
+            # cells that read the cycle are recomputed too
+            for k in keys:
+                if self.cells[k].state != _DONE:
+                    self._eval(self.cells[k])
+            change = 0.0
+            for k in keys:
+                a, b = before[k], self.cells[k].value
+                if type(a) is float and type(b) is float:
+                    change = max(change, abs(a - b))
+                elif a != b:
+                    change = math.inf
+            if change <= self.max_change:
+                break
+        self._refresh_readers(set(keys))
+
+    def _refresh_readers(self, cyc: set[tuple[str, int, int]]) -> None:
+        # Cells outside the cycle that read it were computed from an early round.
+        for k in self._order_keys:
+            if k not in cyc:
+                cell = self.cells[k]
+                cell.state = _PENDING
+        for k in self._order_keys:
+            if k not in cyc and self.cells[k].state != _DONE:
+                self._eval(self.cells[k])
+
+    # -- order ---------------------------------------------------------------------------
+    def _order(self) -> list[_Cell]:
+        """Formula cells so that (static) precedents come first: an iterative DFS."""
+        cells = self.cells
+        by_sheet: dict[str, list[tuple[int, int]]] = {}
+        for (s, r, c) in cells:
+            by_sheet.setdefault(s, []).append((r, c))
+        seen: set[tuple[str, int, int]] = set()
+        order: list[tuple[str, int, int]] = []
+
+        def precedents(cell: _Cell) -> list[tuple[str, int, int]]:
+            out = []
+            for d in cell.deps:
+                if not isinstance(d, tuple):
+                    continue
+                s, r1, c1, r2, c2 = d
+                if (r2 - r1 + 1) * (c2 - c1 + 1) <= 64:
+                    for r in range(r1, r2 + 1):
+                        for c in range(c1, c2 + 1):
+                            if (s, r, c) in cells:
+                                out.append((s, r, c))
+                else:
+                    for (r, c) in by_sheet.get(s, ()):
+                        if r1 <= r <= r2 and c1 <= c <= c2:
+                            out.append((s, r, c))
+            return out
+
+        for key in cells:
+            if key in seen:
+                continue
+            stack = [(key, iter(precedents(cells[key])))]
+            seen.add(key)
+            while stack:
+                k, it = stack[-1]
+                for p in it:
+                    if p not in seen:
+                        seen.add(p)
+                        stack.append((p, iter(precedents(cells[p]))))
+                        break
+                else:
+                    stack.pop()
+                    order.append(k)
+        self._order_keys = order
+        for cell in cells.values():
+            cell.deps = []
+        return [cells[k] for k in order]
+
+    # -- compile -------------------------------------------------------------------------
+    def _compile_all(self) -> None:
+        shared: dict[tuple[str, str], tuple[tuple, int, int, str]] = {}
+        for sd in self.data.sheets:
+            for (r, c), fc in sd.formulas.items():
+                if fc.kind == "shared" and fc.text:
+                    shared[(sd.name, fc.shared_index or "")] = (None, r, c, fc.text)  # type: ignore[assignment]
+        for sd in self.data.sheets:
+            for (r, c), fc in sd.formulas.items():
+                key = (sd.name, r, c)
+                text = fc.text
+                dr = dc = 0
+                if fc.kind == "shared" and not text:
+                    master = shared.get((sd.name, fc.shared_index or ""))
+                    if master is None:
+                        continue
+                    _, mr, mc, text = master
+                    dr, dc = r - mr, c - mc
+                if not text:
+                    continue
+                cell = _Cell(key, text, sd.values.get((r, c)))
+                self.cells[key] = cell
+                try:
+                    tree = parse(text)
+                    if dr or dc:
+                        tree = shift(tree, dr, dc)
+                        cell.text = _shifted_text(text, dr, dc)
+                    if fc.kind == "array" and fc.ref:
+                        cell.array_area = area(fc.ref)
+                        cell.dynamic = fc.dynamic
+                        if not fc.dynamic:
+                            self._claim_area(cell)
+                        else:
+                            self._claim_area(cell)
+                    if fc.kind == "dataTable":
+                        raise Unsupported("What-If data table {=TABLE(…)}: values kept")
+                    array_mode = fc.kind == "array"
+                    comp = _Compiler(self, key, array_mode)
+                    cell.fn = comp.compile(tree)
+                    cell.deps = comp.deps
+                    if comp.volatile:
+                        self.volatile.add(key)
+                except (FormulaSyntaxError, Unsupported) as exc:
+                    cell.fn = None
+                    self.degraded[key] = str(exc)
+
+    def _claim_area(self, cell: _Cell) -> None:
+        assert cell.array_area is not None
+        r1, c1, r2, c2 = cell.array_area
+        sheet = cell.key[0]
+        for r in range(r1, r2 + 1):
+            for c in range(c1, c2 + 1):
+                if (r, c) != (cell.key[1], cell.key[2]):
+                    self.spill_owner[(sheet, r, c)] = cell
+
+    # -- names ---------------------------------------------------------------------------
+    def name_fn(self, name: str, sheet: str | None) -> Callable[[], Any] | None:
+        """The compiled value of a defined name as seen from ``sheet`` (local names
+        first), or None when the workbook has no such name."""
+        u = name.upper()
+        idx = self.sheet_names.index(sheet) if sheet in self.sheet_names else None
+        for scope in ((u, idx), (u, None)):
+            if scope in self.data.names:
+                ck = (u, sheet if scope[1] is not None else None)
+                if ck not in self._names:
+                    self._names[ck] = None  # a name defined through itself
+                    text = self.data.names[scope]
+                    base = sheet if sheet is not None else (self.sheet_names[0]
+                                                            if self.sheet_names else "")
+                    try:
+                        tree = parse(text)
+                    except FormulaSyntaxError as exc:
+                        raise Unsupported(f"defined name {name}: {exc}") from None
+                    comp = _Compiler(self, (base, 1, 1), True, name_sheet=None)
+                    self._names[ck] = comp.compile(tree)
+                return self._names[ck] or (lambda: REF)
+        return None
+
+    def udf(self, name: str) -> Callable[..., Any] | None:
+        """Our add-in functions (LLM_API_COST …) under their names and Excel's prefixes."""
+        if self._udfs is None:
+            from udfs.catalog import FUNCTIONS as CATALOG
+
+            self._udfs = {n.upper(): n for n in CATALOG}  # type: ignore[misc]
+        n = self._udfs.get(name.upper())
+        if n is None:
+            return None
+        from udfs import call as udf_call
+
+        def fn(*args: Any) -> Any:
+            return _from_udf(udf_call(n, *(_to_udf(a) for a in args)))
+
+        return fn
+
+
+_SHIFT_CACHE: dict[tuple[str, int, int], str] = {}
+
+
+def _shifted_text(text: str, dr: int, dc: int) -> str:
+    """The formula text of a shared-formula child (for FORMULATEXT and messages)."""
+    from templates.recalc.parser import _CELL_RE
+
+    def move(m: re.Match[str]) -> str:
+        ac, col, ar, row = m.group(1), m.group(2), m.group(3), m.group(4)
+        from templates.recalc.parser import col_index
+
+        c = col_index(col) + (0 if ac else dc)
+        r = int(row) + (0 if ar else dr)
+        if c < 1 or r < 1:
+            return "#REF!"
+        return f"{ac}{_col_letters(c)}{ar}{r}"
+
+    out = []
+    for i, part in enumerate(re.split(r'("(?:[^"]|"")*")', text)):
+        if i % 2:
+            out.append(part)
+        else:
+            out.append(re.sub(r"(?<![A-Za-z_\d.])" + _CELL_RE.pattern + r"(?![\w(])", move,
+                              part))
+    return "".join(out)
+
+
+def _to_udf(v: Any) -> Any:
+    if isinstance(v, Ref):
+        v = v.array() if not v.is_cell else v.value()
+    if isinstance(v, Array):
+        import numpy as np
+
+        out = np.empty(v.shape, dtype=object)
+        for i, row in enumerate(v.rows):
+            for j, x in enumerate(row):
+                out[i, j] = x
+        return out
+    if v is MISSING:
+        return None
+    return v
+
+
+def _from_udf(v: Any) -> Any:
+    from udfs.excel_errors import ExcelError as UdfError
+
+    if isinstance(v, UdfError):
+        return BY_TEXT.get(str(v), VALUE)
+    return normalise(v)
+
+
+# --- operators --------------------------------------------------------------------------
+
+def _deref(v: Any, ctx: Ctx) -> Any:
+    if isinstance(v, Ref):
+        if v.is_cell:
+            return v.value()
+        if ctx.array_mode:
+            return v.array()
+        from templates.recalc.registry import _intersect
+
+        return _intersect(v, ctx)
+    if isinstance(v, MultiRef):
+        return VALUE
+    if isinstance(v, Lambda):
+        return BY_TEXT["#CALC!"]
+    return v
+
+
+def _arith(op: str, a: Any, b: Any) -> Any:
+    if type(a) is ExcelError:
+        return a
+    if type(b) is ExcelError:
+        return b
+    try:
+        x = to_number(a)
+        y = to_number(b)
+    except XLFail as exc:
+        return exc.error
+    if op == "+":
+        r = x + y
+    elif op == "-":
+        r = x - y
+    elif op == "*":
+        r = x * y
+    elif op == "/":
+        if y == 0:
+            return DIV0
+        r = x / y
+    else:
+        if x == 0 and y == 0:
+            return NUM
+        if x == 0 and y < 0:
+            return DIV0
+        try:
+            r = x ** y
+        except OverflowError:
+            return NUM
+        except ZeroDivisionError:
+            return DIV0
+        if isinstance(r, complex):
+            return NUM
+    if op in "+-" and r != 0 and abs(r) < 1e-15 * max(abs(x), abs(y)):
+        r = 0.0  # Excel's snap of a difference that is only binary noise
+    if not math.isfinite(r):
+        return NUM
+    return r
+
+
+def _concat(a: Any, b: Any) -> Any:
+    if type(a) is ExcelError:
+        return a
+    if type(b) is ExcelError:
+        return b
+    return to_text(a) + to_text(b)
+
+
+_CMP = {"=": lambda c: c == 0, "<>": lambda c: c != 0, "<": lambda c: c < 0,
+        ">": lambda c: c > 0, "<=": lambda c: c <= 0, ">=": lambda c: c >= 0}
+
+
+def _comparison(op: str, a: Any, b: Any) -> Any:
+    if type(a) is ExcelError:
+        return a
+    if type(b) is ExcelError:
+        return b
+    return _CMP[op](compare(a, b))
+
+
+def _broadcast(fn: Callable[[Any, Any], Any], a: Any, b: Any) -> Any:
+    if isinstance(a, Array) or isinstance(b, Array):
+        aa = a if isinstance(a, Array) else Array([[a]])
+        bb = b if isinstance(b, Array) else Array([[b]])
+        nr = max(aa.nrows, bb.nrows)
+        nc = max(aa.ncols, bb.ncols)
+        return Array([[fn(aa.get(r, c), bb.get(r, c)) for c in range(nc)] for r in range(nr)])
+    return fn(a, b)
+
+
+def _unary(fn: Callable[[Any], Any], a: Any) -> Any:
+    if isinstance(a, Array):
+        return a.map(fn)
+    return fn(a)
+
+
+def _neg(a: Any) -> Any:
+    if type(a) is ExcelError:
+        return a
+    try:
+        return -to_number(a)
+    except XLFail as exc:
+        return exc.error
+
+
+def _pct(a: Any) -> Any:
+    if type(a) is ExcelError:
+        return a
+    try:
+        return to_number(a) / 100.0
+    except XLFail as exc:
+        return exc.error
+
+
+def _range_op(a: Any, b: Any) -> Any:
+    if isinstance(a, ExcelError):
+        return a
+    if isinstance(b, ExcelError):
+        return b
+    if not isinstance(a, Ref) or not isinstance(b, Ref):
+        return VALUE
+    if a.sheet != b.sheet:
+        return VALUE
+    return Ref(a.book, a.sheet, min(a.r1, b.r1), min(a.c1, b.c1), max(a.r2, b.r2),
+               max(a.c2, b.c2))
+
+
+def _intersection(a: Any, b: Any) -> Any:
+    if isinstance(a, ExcelError):
+        return a
+    if isinstance(b, ExcelError):
+        return b
+    areas_a = a.areas if isinstance(a, MultiRef) else [a]
+    areas_b = b.areas if isinstance(b, MultiRef) else [b]
+    out = []
+    for x in areas_a:
+        for y in areas_b:
+            if not isinstance(x, Ref) or not isinstance(y, Ref):
+                return VALUE
+            if x.sheet != y.sheet:
+                continue
+            r1, c1 = max(x.r1, y.r1), max(x.c1, y.c1)
+            r2, c2 = min(x.r2, y.r2), min(x.c2, y.c2)
+            if r1 <= r2 and c1 <= c2:
+                out.append(Ref(x.book, x.sheet, r1, c1, r2, c2))
+    if not out:
+        return NULL
+    return out[0] if len(out) == 1 else MultiRef(out)
+
+
+def _union(a: Any, b: Any) -> Any:
+    if isinstance(a, ExcelError):
+        return a
+    if isinstance(b, ExcelError):
+        return b
+    areas = []
+    for x in (a, b):
+        if isinstance(x, MultiRef):
+            areas.extend(x.areas)
+        elif isinstance(x, Ref):
+            areas.append(x)
+        else:
+            return VALUE
+    return MultiRef(areas)
+
+
+_TABLE_RE = re.compile(r"^(?P<table>[^\[]*)\[(?P<spec>.*)\]$", re.S)
+
+
+class _Compiler:
+    """Syntax tree → closure, for one formula cell (or one defined name)."""
+
+    def __init__(self, book: Workbook, cell: tuple[str, int, int], array_mode: bool,
+                 name_sheet: str | None = None) -> None:
+        self.book = book
+        self.cell = cell
+        self.sheet = cell[0]
+        self.ctx_scalar = Ctx(book, cell, array_mode)
+        self.ctx_array = Ctx(book, cell, True)
+        self.deps: list[tuple] = []
+        self.volatile = False
+        self.scopes: list[dict[str, list[Any]]] = []
+
+    def compile(self, node: tuple) -> Callable[[], Any]:
+        return self.c(node, self.ctx_scalar.array_mode)
+
+    # pylint: disable=too-many-return-statements
+    def c(self, node: tuple, am: bool) -> Callable[[], Any]:  # noqa: C901
+        kind = node[0]
+        book = self.book
+        ctx = self.ctx_array if am else self.ctx_scalar
+        if kind == "num" or kind == "str" or kind == "bool":
+            v = node[1]
+            return lambda: v
+        if kind == "err":
+            e = BY_TEXT.get(node[1], VALUE)
+            return lambda: e
+        if kind == "miss":
+            return lambda: MISSING
+        if kind == "arr":
+            rows = [[BY_TEXT.get(x[1], VALUE) if x[0] == "err" else x[1] for x in row]
+                    for row in node[1]]
+            arr = Array(rows)
+            return lambda: arr
+        if kind == "ref":
+            _, sheet, r1, c1, r2, c2, _abs = node
+            s = self.sheet if sheet is None else self._sheet(sheet)
+            if s is None:
+                return lambda: REF
+            self.deps.append((s, r1, c1, r2, c2))
+            if r1 == r2 and c1 == c2:
+                ref = Ref(book, s, r1, c1, r2, c2)
+                return lambda: ref
+            ref = Ref(book, s, r1, c1, r2, c2)
+            return lambda: ref
+        if kind == "ref3d":
+            raise Unsupported("3-D references across sheets (Sheet1:Sheet3!A1)")
+        if kind == "ext":
+            return self.external(node)
+        if kind == "name":
+            return self.name(node[1], node[2], am)
+        if kind == "table":
+            ref = self.table(node[1])
+            self.deps.append((ref.sheet, ref.r1, ref.c1, ref.r2, ref.c2))
+            return lambda: ref
+        if kind == "paren":
+            return self.c(node[1], am)
+        if kind == "neg":
+            f = self.c(node[1], am)
+            return lambda: _unary(_neg, _deref(f(), ctx))
+        if kind == "pos":
+            return self.c(node[1], am)
+        if kind == "pct":
+            f = self.c(node[1], am)
+            return lambda: _unary(_pct, _deref(f(), ctx))
+        if kind == "at":
+            f = self.c(node[1], False)
+            sctx = Ctx(book, self.cell, False)
+
+            def at() -> Any:
+                v = f()
+                if isinstance(v, Array):
+                    return v.rows[0][0]
+                return _deref(v, sctx)
+            return at
+        if kind == "spill":
+            f = self.c(node[1], am)
+            return lambda: self._spill_ref(f())
+        if kind == "op":
+            return self.op(node, am, ctx)
+        if kind == "fn":
+            return self.fn(node[1], node[2], am, ctx)
+        if kind == "call":
+            callee = self.c(node[1], am)
+            args = [self.c(a, am) for a in node[2]]
+
+            def invoke() -> Any:
+                lam = callee()
+                if not isinstance(lam, Lambda):
+                    return VALUE if not isinstance(lam, ExcelError) else lam
+                try:
+                    return lam(*(a() for a in args))
+                except XLFail as exc:
+                    return exc.error
+            return invoke
+        raise Unsupported(f"syntax node {kind}")
+
+    def _sheet(self, name: str) -> str | None:
+        return self.book._sheet_by_upper.get(name.upper())
+
+    def _spill_ref(self, v: Any) -> Any:
+        if not isinstance(v, Ref):
+            return REF
+        cell = self.book.cells.get((v.sheet, v.r1, v.c1))
+        if cell is None:
+            return REF
+        if cell.state != _DONE:
+            self.book.cell_value(v.sheet, v.r1, v.c1)
+        arr = cell.deps[0] if cell.deps and isinstance(cell.deps[0], Array) else None
+        if arr is None:
+            return Ref(self.book, v.sheet, v.r1, v.c1, v.r1, v.c1)
+        return Ref(self.book, v.sheet, v.r1, v.c1, v.r1 + arr.nrows - 1, v.c1 + arr.ncols - 1)
+
+    def op(self, node: tuple, am: bool, ctx: Ctx) -> Callable[[], Any]:
+        _, op, a, b = node
+        if op in (":", " ", ","):
+            fa, fb = self.c(a, am), self.c(b, am)
+            impl = {":": _range_op, " ": _intersection, ",": _union}[op]
+            return lambda: impl(fa(), fb())
+        fa, fb = self.c(a, am), self.c(b, am)
+        if op in ("+", "-", "*", "/", "^"):
+            def arith(op: str = op) -> Any:
+                x = _deref(fa(), ctx)
+                y = _deref(fb(), ctx)
+                if type(x) is float and type(y) is float and op != "^":
+                    if op == "+":
+                        r = x + y
+                        return 0.0 if r != 0 and abs(r) < 1e-15 * max(abs(x), abs(y)) else r
+                    if op == "-":
+                        r = x - y
+                        return 0.0 if r != 0 and abs(r) < 1e-15 * max(abs(x), abs(y)) else r
+                    if op == "*":
+                        r = x * y
+                        return r if math.isfinite(r) else NUM
+                    if y == 0:
+                        return DIV0
+                    r = x / y
+                    return r if math.isfinite(r) else NUM
+                return _broadcast(lambda p, q: _arith(op, p, q), x, y)
+            return arith
+        if op == "&":
+            return lambda: _broadcast(_concat, _deref(fa(), ctx), _deref(fb(), ctx))
+        return lambda: _broadcast(lambda p, q: _comparison(op, p, q), _deref(fa(), ctx),
+                                  _deref(fb(), ctx))
+
+    # -- names, LET, LAMBDA -------------------------------------------------------------
+    def name(self, raw: str, sheet: str | None, am: bool) -> Callable[[], Any]:
+        n = raw
+        if n.upper().startswith("_XLPM."):
+            n = n[6:]
+        u = n.upper()
+        for scope in reversed(self.scopes):
+            if u in scope:
+                holder = scope[u]
+                return lambda: holder[0]
+        if u.startswith("_XLETA."):
+            fname = function_name(u[7:])
+            spec = FUNCTIONS.get(fname)
+            if spec is None:
+                raise Unsupported(f"function {fname} is not supported")
+            ctx = self.ctx_array
+
+            def eta(*args: Any) -> Any:
+                return call(spec, ctx, list(args))
+            lam = Lambda(tuple(f"x{i}" for i in range(spec.max_args or 254)), eta)
+            return lambda: lam
+        s = self._sheet(sheet) if sheet else self.sheet
+        fn = self.book.name_fn(n, s)
+        if fn is None:
+            if sheet is None and self.book.data.names and False:
+                pass
+            return lambda: NAME
+        self.deps.extend(())  # names resolve at run time; their cells order on demand
+        return fn
+
+    def let(self, args: tuple, am: bool) -> Callable[[], Any]:
+        if len(args) < 3 or len(args) % 2 == 0:
+            return lambda: VALUE
+        scope: dict[str, list[Any]] = {}
+        self.scopes.append(scope)
+        steps = []
+        try:
+            for i in range(0, len(args) - 1, 2):
+                nm = args[i]
+                if nm[0] != "name":
+                    return lambda: VALUE
+                key = nm[1][6:] if nm[1].upper().startswith("_XLPM.") else nm[1]
+                holder: list[Any] = [None]
+                f = self.c(args[i + 1], am)
+                steps.append((holder, f))
+                scope[key.upper()] = holder
+            body = self.c(args[-1], am)
+        finally:
+            self.scopes.pop()
+
+        def run() -> Any:
+            saved = [h[0] for h, _ in steps]
+            try:
+                for h, f in steps:
+                    h[0] = f()
+                return body()
+            finally:
+                for (h, _), old in zip(steps, saved, strict=True):
+                    h[0] = old
+        return run
+
+    def lam(self, args: tuple, am: bool) -> Callable[[], Any]:
+        if not args:
+            return lambda: VALUE
+        params = []
+        for a in args[:-1]:
+            if a[0] != "name":
+                return lambda: VALUE
+            params.append((a[1][6:] if a[1].upper().startswith("_XLPM.") else a[1]).upper())
+        scope = {p: [None] for p in params}
+        self.scopes.append(scope)
+        try:
+            body = self.c(args[-1], True)
+        finally:
+            self.scopes.pop()
+        holders = [scope[p] for p in params]
+
+        def make() -> Any:
+            def invoke(*vals: Any) -> Any:
+                saved = [h[0] for h in holders]
+                try:
+                    for i, h in enumerate(holders):
+                        h[0] = vals[i] if i < len(vals) else MISSING
+                    return body()
+                finally:
+                    for h, old in zip(holders, saved, strict=True):
+                        h[0] = old
+            return Lambda(tuple(params), invoke)
+        return make
+
+    # -- functions ----------------------------------------------------------------------
+    def fn(self, name: str, args: tuple, am: bool, ctx: Ctx) -> Callable[[], Any]:
+        if name == "LET":
+            return self.let(args, am)
+        if name == "LAMBDA":
+            return self.lam(args, am)
+        spec = FUNCTIONS.get(name)
+        if spec is None:
+            udf = self.book.udf(name)
+            if udf is not None:
+                fargs = [self.c(a, am) for a in args]
+                return lambda: udf(*(f() for f in fargs))
+            named = self.book.name_fn(name, self.sheet)
+            if named is not None:  # a LAMBDA stored in a defined name
+                fargs = [self.c(a, am) for a in args]
+
+                def call_named() -> Any:
+                    lam = named()
+                    if not isinstance(lam, Lambda):
+                        return VALUE if not isinstance(lam, ExcelError) else lam
+                    try:
+                        return lam(*(f() for f in fargs))
+                    except XLFail as exc:
+                        return exc.error
+                return call_named
+            raise Unsupported(f"function {name} is not supported")
+        if spec.volatile:
+            self.volatile = True
+        compiled = []
+        for i, a in enumerate(args):
+            if spec.max_args is not None and i >= spec.max_args:
+                compiled.append(lambda: MISSING)
+                continue
+            kind = spec.param(i).kind
+            sub_am = am or kind == "array"
+            f = self.c(a, sub_am)
+            if kind == "lazy":
+                compiled.append((f,))
+            else:
+                compiled.append(f)
+        fctx = ctx
+        lazy = spec.lazy
+
+        if lazy:
+            def run_lazy() -> Any:
+                vals = [x[0] if isinstance(x, tuple) else x() for x in compiled]
+                return call(spec, fctx, vals)
+            return run_lazy
+
+        def run() -> Any:
+            return call(spec, fctx, [f() for f in compiled])
+        return run
+
+    # -- tables and external links ---------------------------------------------------------
+    def table(self, text: str) -> Ref:
+        m = _TABLE_RE.match(text)
+        if not m:
+            raise Unsupported(f"structured reference {text!r}")
+        tname, spec = m.group("table"), m.group("spec")
+        book = self.book
+        if tname:
+            t = book.data.tables.get(tname.upper())
+        else:
+            s, r, c = self.cell
+            t = next((t for t in book.data.tables.values()
+                      if t.sheet == s and t.r1 <= r <= t.r2 and t.c1 <= c <= t.c2), None)
+        if t is None:
+            raise Unsupported(f"structured reference {text!r}: no such table")
+        parts = re.findall(r"\[((?:[^\[\]']|'.)*)\]", spec) if "[" in spec else [spec]
+        items = [p.strip() for p in parts] if parts else [""]
+        cols: list[str] = []
+        region = None
+        this_row = False
+        for it in items:
+            if it.startswith("@"):
+                this_row = True
+                rest = it[1:].strip()
+                if rest.startswith("[") and rest.endswith("]"):
+                    rest = rest[1:-1]
+                if rest:
+                    cols.append(rest)
+                continue
+            low = it.lower()
+            if low in ("#all", "#data", "#headers", "#totals"):
+                region = low
+            elif low == "#this row":
+                this_row = True
+            elif it:
+                cols.append(it)
+        if spec.strip() == "":
+            cols = []
+        names = [re.sub(r"'(.)", r"\1", c) for c in cols]
+        upper = [x.upper() for x in t.columns]
+        if names:
+            idx = []
+            for nm in names:
+                for piece in nm.split("]:["):
+                    piece = piece.strip("[]")
+                    if piece.upper() not in upper:
+                        raise Unsupported(f"structured reference {text!r}: no column {piece!r}")
+                    idx.append(upper.index(piece.upper()))
+            c1, c2 = t.c1 + min(idx), t.c1 + max(idx)
+        else:
+            c1, c2 = t.c1, t.c2
+        data_r1 = t.r1 + t.header_rows
+        data_r2 = t.r2 - t.totals_rows
+        if this_row:
+            r = self.cell[1]
+            return Ref(book, t.sheet, r, c1, r, c2)
+        if region == "#all":
+            r1, r2 = t.r1, t.r2
+        elif region == "#headers":
+            r1 = r2 = t.r1
+        elif region == "#totals":
+            r1 = r2 = t.r2
+        else:
+            r1, r2 = data_r1, data_r2
+        return Ref(book, t.sheet, r1, c1, r2, c2)
+
+    def external(self, node: tuple) -> Callable[[], Any]:
+        _, idx, sheet, text = node
+        link = self.book.data.external.get(idx)
+        if link is None:
+            return lambda: REF
+        m = re.fullmatch(r"\$?([A-Za-z]{1,3})\$?(\d+)(?::\$?([A-Za-z]{1,3})\$?(\d+))?", text)
+        if not m:
+            raise Unsupported(f"external reference [{idx}]{sheet}!{text}")
+        from templates.recalc.parser import col_index
+
+        r1, c1 = int(m.group(2)), col_index(m.group(1))
+        r2, c2 = (int(m.group(4)), col_index(m.group(3))) if m.group(3) else (r1, c1)
+        cells = link["cells"]
+        s = sheet.upper()
+        rows = [[cells.get((s, r, c)) for c in range(c1, c2 + 1)] for r in range(r1, r2 + 1)]
+        # Excel shows the values it cached for the other workbook while links are not
+        # refreshed; we never open the other file.
+        val: Any = rows[0][0] if len(rows) == 1 and len(rows[0]) == 1 else Array(rows)
+        if val is None:
+            val = 0.0
+        return lambda: val
+
+
+del MAX_COL, MAX_ROW, FormulaCell
