@@ -53,6 +53,8 @@ def onprem_purchase(
     other_usd_per_month: ArrayLike = 0.0,
     measured_output_tokens_per_s: ArrayLike | None = None,
     gpus_per_replica: ArrayLike | None = None,
+    cached_input_share: ArrayLike = 0.0,
+    batch_share: ArrayLike = 0.0,
 ) -> OnPremPurchase:
     """Buy ``gpus`` GPUs once; how many months until the API bill they avoid repays them.
 
@@ -70,6 +72,7 @@ def onprem_purchase(
     other_usd_per_month : anything else paid monthly (hosting, support); default 0.
     measured_output_tokens_per_s : your measured output tokens/s per replica.
     gpus_per_replica : replica size; default the roofline's choice.
+    cached_input_share, batch_share : how the API would have billed the same requests.
 
     Notes
     -----
@@ -110,7 +113,7 @@ def onprem_purchase(
         raise InputError("gpus", f"must hold at least one replica ({float(np.max(n)):g} "
                          f"x {g.name} for {model})", gpus)
     requests = replicas * rps * 3600.0 * hours * util
-    w = Workload(1.0, input_tokens, output_tokens)
+    w = Workload(1.0, input_tokens, output_tokens, cached_input_share, batch_share)
     api = requests * np.asarray(api_request_cost_usd(price, w), dtype=np.float64)
     elec = n_bought * g.power_w / 1000.0 * hours * p * kwh
     capex = n_bought * unit_price

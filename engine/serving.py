@@ -335,6 +335,9 @@ def throughput(
 
 #: Replica sizes tried when the caller does not fix one (beyond 8: multi-node replicas).
 TP_DEGREES = (1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0)
+#: The automatic replica size spans nodes only on GPUs with a data-centre scale-out network
+#: (≥ 200 Gb/s per GPU); PCIe inference cards (L4, A10G, GeForce) stay within one node.
+MULTI_NODE_MIN_NETWORK_GB_PER_S = 25.0
 #: A larger replica must give this much more throughput per GPU to be chosen: the roofline
 #: leaves out tensor-parallel communication, which favours the smaller replica.
 TP_GAIN_REQUIRED = 1.10
@@ -349,6 +352,8 @@ def _best_replica(m: OpenModel, g: GPU, inp: Any, outp: Any, precision: str, kvp
     best_per_gpu = np.zeros(shape)
     kv_seq = np.asarray(kv_cache_bytes(m, np.asarray(inp) + np.asarray(outp), kvp))
     for n in TP_DEGREES:
+        if n > g.scaleup_gpus and g.network_gb_per_s < MULTI_NODE_MIN_NETWORK_GB_PER_S:
+            break  # PCIe cards on a slow network: replicas stay within one node
         fits = (n * g.memory_gb * 1e9 * USABLE_MEMORY_FRACTION
                 - m.params_b * 1e9 * precision_bytes(precision) - kv_seq) > 0
         if not np.any(fits):

@@ -198,6 +198,10 @@ GPU_COLUMNS = (
     ("power_w", "Power W", NUM0), ("rent_usd_per_hour", "Rent USD/h", USD),
     ("purchase_usd", "Purchase USD", USD0), ("spec_source", "Spec source", GENERAL),
     ("price_source", "Price source", GENERAL), ("as_of", "As of", GENERAL),
+    ("fp4_tflops", "FP4 TFLOP/s (blank: none)", NUM),
+    ("scaleup_gpus", "GPUs per NVLink domain", NUM0),
+    ("network_gb_per_s", "Scale-out GB/s per GPU", NUM),
+    ("software_efficiency", "Software efficiency", NUM),
 )
 MODEL_COLUMNS = (
     ("model", "Open model", GENERAL), ("params_b", "Parameters (B)", NUM),
@@ -205,7 +209,25 @@ MODEL_COLUMNS = (
     ("kv_heads", "KV heads", NUM0), ("head_dim", "Head dim", NUM0),
     ("context_tokens", "Context tokens", NUM0), ("license", "License", GENERAL),
     ("source", "Source", GENERAL), ("as_of", "As of", GENERAL),
+    ("attention", "Attention (gqa/mla)", GENERAL), ("kv_lora_rank", "MLA latent", NUM0),
+    ("qk_rope_head_dim", "MLA RoPE dim", NUM0), ("sliding_window", "Sliding window", NUM0),
+    ("sliding_layers", "Sliding layers", NUM0), ("hidden_size", "Hidden size", NUM0),
+    ("experts", "Experts", NUM0), ("experts_per_token", "Experts per token", NUM0),
+    ("expert_params_b", "Expert parameters (B)", NUM),
 )
+#: Blank rows inside each catalog table (and its cat_* names) where a user adds a GPU or
+#: model of their own: the native formulas look names up over the whole range.
+SPARE_ROWS = 20
+SPARE_FILL = PatternFill("solid", fgColor="FFF2CC")
+
+
+def _spare(ws: Worksheet, first: int, last: int, columns: tuple[tuple[str, str, str], ...]
+           ) -> None:
+    """Blank, yellow, formatted rows inside a catalog table for the user's own items."""
+    for r in range(first, last + 1):
+        for j, (_, _, fmt) in enumerate(columns):
+            c = ws.cell(row=r, column=1 + j)
+            c.fill, c.number_format = SPARE_FILL, fmt
 
 
 def write_catalog(wb: Workbook, ws: Worksheet) -> None:
@@ -223,13 +245,16 @@ def write_catalog(wb: Workbook, ws: Worksheet) -> None:
                 v = g.bf16_tflops  # no FP8 tensor cores: FP8 weights run at the BF16 rate
             c = ws.cell(row=row + 1 + i, column=1 + j, value=v)
             c.number_format = fmt
-    first, last = row + 1, row + len(items)
+    first, last = row + 1, row + len(items) + SPARE_ROWS
+    _spare(ws, row + len(items) + 1, last, GPU_COLUMNS)
     for j, (field, _, _) in enumerate(GPU_COLUMNS):
-        col = chr(ord("A") + j)
+        col = _col(1 + j)
         define(wb, f"cat_gpu_{'names' if field == 'gpu' else field}",
                absref(ws.title, col, first, col, last))
     ws.cell(row=last + 1, column=1, value="FP8 (effective): a GPU without FP8 tensor cores "
-            "(A100) runs FP8 weights at its BF16 rate (engine.GPU.peak_tflops).")
+            "(A100) runs FP8 weights at its BF16 rate; a blank FP4 figure: FP4 weights run "
+            "weight-only at the BF16 rate (engine.GPU.peak_tflops). Yellow rows: add your own "
+            "GPU (every column; software efficiency 1 unless calibrated), then pick it on Inputs.")
 
     row = last + 4
     ws.cell(row=row - 1, column=1, value="Open models").font = BOLD
@@ -239,11 +264,15 @@ def write_catalog(wb: Workbook, ws: Worksheet) -> None:
         for j, (field, _, fmt) in enumerate(MODEL_COLUMNS):
             v = m.name if field == "model" else getattr(m, field)
             ws.cell(row=row + 1 + i, column=1 + j, value=v).number_format = fmt
-    first, last = row + 1, row + len(models)
+    first, last = row + 1, row + len(models) + SPARE_ROWS
+    _spare(ws, row + len(models) + 1, last, MODEL_COLUMNS)
     for j, (field, _, _) in enumerate(MODEL_COLUMNS):
-        col = chr(ord("A") + j)
+        col = _col(1 + j)
         define(wb, f"cat_model_{'names' if field == 'model' else field}",
                absref(ws.title, col, first, col, last))
+    ws.cell(row=last + 1, column=1, value="Yellow rows: add your own model (a dense model: "
+            "experts 0; mla: KV heads × head dim are not cached, the MLA latent + RoPE dim are; "
+            "sliding layers keep only the window), then pick it on Inputs.")
 
     row = last + 4
     ws.cell(row=row - 1, column=1, value="Precisions").font = BOLD
@@ -267,7 +296,8 @@ def write_catalog(wb: Workbook, ws: Worksheet) -> None:
     ws.cell(row=last + 1, column=1, value="full 6 = forward 2 + backward 4 (Kaplan et al. 2020); "
             "lora 4 (no weight gradients for frozen weights); qlora 5 (+25 % dequantisation, "
             "an assumption). See engine/finetune.py.")
-    widths(ws, A=16, B=14, C=16, D=14, E=16, F=12, G=12, H=12, I=14, J=60, K=60, L=12)
+    widths(ws, A=22, B=14, C=16, D=14, E=16, F=12, G=12, H=12, I=14, J=60, K=60, L=12, M=14,
+           N=14, O=14, P=14, Q=14, R=14, S=14)
 
 
 PRICE_FIELDS = (

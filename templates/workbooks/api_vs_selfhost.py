@@ -127,6 +127,14 @@ INPUTS: list[Input] = [
           "runs/year", "After the first run", c.NUM),
     Input("refresh_share", "Examples refreshed per retraining", _f(_F.refresh_share),
           "fraction", "Share of examples newly labelled each retraining", c.PCT, high=1.0),
+    Input("onprem_gpus", "GPUs bought", 8.0, "GPUs", "On-premise purchase view: hardware "
+          "bought once (price: Purchase price override, else the catalog's)", c.NUM0, low=1.0,
+          section="On-premise purchase view"),
+    Input("onprem_hours_per_month", "Operating hours per month", 730.0, "hours/month",
+          "Hours the GPUs run (730 = around the clock); electricity = W × hours × USD/kWh × PUE "
+          "(the Electricity price and PUE inputs above)", c.NUM0, high=744.0),
+    Input("onprem_utilisation", "Busy share of operating hours", 1.0, "fraction",
+          "Share of those hours the GPUs serve at full throughput", c.PCT, high=1.0),
     Input("hybrid_share", "Hybrid: share routed in-house", 0.5, "fraction",
           "The rest stays on the API", c.PCT, high=1.0, section="Projection"),
     Input("discount_rate", "Discount rate", 0.10, "fraction per year", "For the NPV of "
@@ -154,6 +162,10 @@ SCENARIOS: dict[str, dict[str, Any]] = {
                           "input_tokens_per_request": 250_000.0,
                           "output_tokens_per_request": 1000.0, "cached_input_share": 0.5,
                           "open_model": "Qwen3-30B-A3B", "gpu": "H200", "precision": "fp8"},
+    "onprem-8xh200-gpt-oss": {
+        "api_model": "gpt-4o", "requests_per_day": 200_000.0, "input_tokens_per_request": 1000.0,
+        "output_tokens_per_request": 1000.0, "open_model": "gpt-oss-120b", "gpu": "H200",
+        "precision": "fp4", "mode": "buy", "finetune": "no", "onprem_gpus": 8.0, "pue": 1.0},
     "batch-back-office": {"requests_per_day": 200_000.0, "input_tokens_per_request": 2000.0,
                           "output_tokens_per_request": 300.0, "batch_share": 1.0,
                           "peak_to_average": 1.0, "finetune": "no"},
@@ -172,6 +184,9 @@ SCENARIO_NOTES = {
     "(Claude Sonnet 4.5): caching narrows the gap to self-hosting.",
     "long-context-tier": "250k-token prompts on Gemini 2.5 Pro: above its 200k threshold every "
     "token pays the long-context rate.",
+    "onprem-8xh200-gpt-oss": "Buy an 8 × H200 server once and serve gpt-oss-120b (MXFP4) "
+    "against gpt-4o: the on-premise purchase view (Summary: capex, electricity per month, the "
+    "API bill for the same tokens, months to break even) beside the amortised TCO.",
     "batch-back-office": "Back-office batch work: 460M tokens/day, all through the batch API "
     "(≈50 % off), flat load (peak = average), base model without fine-tuning.",
 }
@@ -318,57 +333,108 @@ def model_sheet(wb: Workbook, ws: Any, breakeven: bool = True) -> None:
           "GB/s")
     k.add("m_gpu_peak_tflops", "Peak dense TFLOP/s at the precision",
           '=IF(in_precision="fp8",INDEX(cat_gpu_fp8_tflops,m_gpu_row),IF(in_precision="int8",'
-          "INDEX(cat_gpu_int8_tops,m_gpu_row),INDEX(cat_gpu_bf16_tflops,m_gpu_row)))",
-          "TFLOP/s", "fp8 → FP8 (effective), int8 → INT8, else BF16 (int4 is weight-only)")
+          'INDEX(cat_gpu_int8_tops,m_gpu_row),IF(AND(in_precision="fp4",'
+          "INDEX(cat_gpu_fp4_tflops,m_gpu_row)>0),INDEX(cat_gpu_fp4_tflops,m_gpu_row),"
+          "INDEX(cat_gpu_bf16_tflops,m_gpu_row))))",
+          "TFLOP/s", "fp8 → FP8 (effective), int8 → INT8, fp4 → FP4 where the GPU has it, "
+          "else BF16 (int4 and FP4 without FP4 tensor cores are weight-only)")
     k.add("m_gpu_power_w", "GPU power", "=INDEX(cat_gpu_power_w,m_gpu_row)", "W")
+    k.add("m_gpu_scaleup", "GPUs per NVLink domain", "=INDEX(cat_gpu_scaleup_gpus,m_gpu_row)",
+          "GPUs", "A replica larger than this spans nodes", c.NUM0)
+    k.add("m_gpu_network", "Scale-out bandwidth per GPU",
+          "=INDEX(cat_gpu_network_gb_per_s,m_gpu_row)", "GB/s", "Between nodes")
+    k.add("m_gpu_software", "Software efficiency", "=INDEX(cat_gpu_software_efficiency,m_gpu_row)",
+          "factor", "1 for NVIDIA; calibrated for AMD (Catalog sheet)")
     k.add("m_model_row", "Open model row", "=MATCH(in_open_model,cat_model_names,0)", "", "",
           c.NUM0)
     k.add("m_params_b", "Parameters", "=INDEX(cat_model_params_b,m_model_row)", "billion")
     k.add("m_active_params_b", "Active parameters",
           "=INDEX(cat_model_active_params_b,m_model_row)", "billion", "MoE: activated only")
-    k.add("m_kv_per_layer", "2 × KV heads × head dim",
-          "=2*INDEX(cat_model_kv_heads,m_model_row)*INDEX(cat_model_head_dim,m_model_row)",
-          "elements/layer", "", c.NUM0)
+    k.add("m_layers", "Layers", "=INDEX(cat_model_layers,m_model_row)", "layers", "", c.NUM0)
+    k.add("m_kv_per_layer", "KV elements per token and layer",
+          '=IF(INDEX(cat_model_attention,m_model_row)="mla",INDEX(cat_model_kv_lora_rank,'
+          "m_model_row)+INDEX(cat_model_qk_rope_head_dim,m_model_row),"
+          "2*INDEX(cat_model_kv_heads,m_model_row)*INDEX(cat_model_head_dim,m_model_row))",
+          "elements/layer", "gqa: 2 × KV heads × head dim; mla: latent + RoPE dim", c.NUM0)
+    k.add("m_sliding_layers", "Sliding-window layers",
+          "=INDEX(cat_model_sliding_layers,m_model_row)", "layers", "Keep only the window",
+          c.NUM0)
+    k.add("m_window", "Sliding window", "=INDEX(cat_model_sliding_window,m_model_row)",
+          "tokens", "", c.NUM0)
+    k.add("m_moe", "Mixture of experts", "=IF(AND(INDEX(cat_model_experts,m_model_row)>0,"
+          "INDEX(cat_model_expert_params_b,m_model_row)>0),1,0)", "0/1", "", c.NUM0)
+    k.add("m_k_over_e", "Experts per token ÷ experts",
+          "=IF(m_moe=1,INDEX(cat_model_experts_per_token,m_model_row)"
+          "/INDEX(cat_model_experts,m_model_row),0)", "share", "k/E", "0.0000")
     k.add("m_precision_bytes", "Bytes per weight",
           "=INDEX(cat_precision_bytes,MATCH(in_precision,cat_precision_names,0))", "bytes")
     k.add("m_weights_bytes", "Weights", "=m_params_b*1000000000*m_precision_bytes", "bytes",
-          "params × bytes per weight", c.NUM0)
-    k.add("m_kv_bytes_per_token", "KV cache per token",
-          "=m_kv_per_layer*INDEX(cat_model_layers,m_model_row)*MAX(1,m_precision_bytes)",
-          "bytes", "2 × layers × KV heads × head dim × max(1, bytes)", c.NUM0)
+          "params × bytes per weight (all experts)", c.NUM0)
+    k.add("m_expert_bytes", "Routed experts' weights",
+          "=INDEX(cat_model_expert_params_b,m_model_row)*1000000000*m_precision_bytes",
+          "bytes", "0 for a dense model", c.NUM0)
+    k.add("m_kv_bytes_per_token", "KV cache per token (full-context layers)",
+          "=m_kv_per_layer*(m_layers-m_sliding_layers)*MAX(1,m_precision_bytes)",
+          "bytes", "elements × (layers − sliding) × max(1, bytes)", c.NUM0)
+    k.add("m_kv_seq", "KV cache of one sequence (in + out)",
+          f"=m_kv_per_layer*MAX(1,m_precision_bytes)*((m_layers-m_sliding_layers)*({inp}+{outp})"
+          f"+m_sliding_layers*MIN({inp}+{outp},m_window))", "bytes",
+          "sliding layers hold at most the window", c.NUM0)
+    k.add("m_kv_read", "KV read per sequence per step (in + out/2)",
+          f"=m_kv_per_layer*MAX(1,m_precision_bytes)*((m_layers-m_sliding_layers)*({inp}+{outp}/2)"
+          f"+m_sliding_layers*MIN({inp}+{outp}/2,m_window))", "bytes", "average context",
+          c.NUM0)
+    k.add("m_eta_mem", "Memory efficiency", "=0.65*IF(m_moe=1,0.7,1)*m_gpu_software", "share",
+          "0.65 × 0.7 for MoE × software efficiency (engine.serving.efficiencies)", "0.000")
+    k.add("m_eta_comp", "Compute efficiency", "=0.4*IF(m_moe=1,0.3,1)*m_gpu_software",
+          "share", "0.40 × 0.3 for MoE × software efficiency", "0.000")
+    k.add("m_net_bytes_per_token", "Bytes per token crossing nodes, per node fraction",
+          "=IF(m_moe=1,m_layers*INDEX(cat_model_experts_per_token,m_model_row)"
+          "*INDEX(cat_model_hidden_size,m_model_row)*3,INDEX(cat_model_hidden_size,m_model_row)"
+          "*2)", "bytes", "MoE all-to-all: layers × k × hidden × 3 (FP8 out, BF16 back); dense: "
+          "hidden × 2 per node boundary", c.NUM0)
 
-    k.section("Roofline throughput per replica, by tensor-parallel degree")
+    k.section("Roofline throughput per replica, by replica size (GPUs)")
     r0 = k.row
-    ws.cell(row=r0, column=1, value="GPUs per replica (tensor parallel)").font = c.BOLD
-    rows = ["fits", "batch", "t_mem", "t_comp", "t_prefill", "rps", "per_gpu", "best_per_gpu",
-            "best_n", "best_rps"]
+    ws.cell(row=r0, column=1, value="GPUs per replica (tensor/expert parallel)").font = c.BOLD
+    rows = ["fits", "batch", "nodes", "t_mem", "t_comp", "t_net", "t_prefill", "rps", "per_gpu",
+            "best_per_gpu", "best_n", "best_rps"]
     labels = {
         "fits": ("Fits (weights + one sequence)", "0/1",
-                 "n·mem·0.9 − weights − KV/token·(in+out) > 0"),
-        "batch": ("Batch", "sequences", "min(1024, ⌊(n·mem·0.9 − weights)/(KV/token·(in+out))⌋)"),
+                 "n·mem·0.9 − weights − KV of one sequence > 0; beyond one node only with a "
+                 "scale-out network ≥ 25 GB/s per GPU"),
+        "batch": ("Batch", "sequences", "min(1024, ⌊(n·mem·0.9 − weights)/KV of a sequence⌋)"),
+        "nodes": ("Nodes", "nodes", "⌈n / GPUs per NVLink domain⌉"),
         "t_mem": ("Decode step, memory-bound", "s",
-                  "(weights + batch·KV/token·(in + out/2)) / (n·bandwidth·0.70)"),
-        "t_comp": ("Decode step, compute-bound", "s", "2·active·batch / (n·peak·0.45)"),
-        "t_prefill": ("Prefill per request", "s", "2·active·in / (n·peak·0.45)"),
-        "rps": ("Requests/s per replica", "req/s", "1 / (t_prefill + out·max(t_mem,t_comp)/batch)"),
+                  "(dense weights + experts·(1 − (1 − k/E)^batch) + batch·KV read) / "
+                  "(n·bandwidth·η_mem)"),
+        "t_comp": ("Decode step, compute-bound", "s", "2·active·batch / (n·peak·η_comp)"),
+        "t_net": ("Decode step, network-bound", "s",
+                  "batch · bytes/token · (1 − 1/nodes) / (n·scale-out·0.6); dense: × (nodes − 1)"),
+        "t_prefill": ("Prefill per request", "s",
+                      "max(2·active·in / (n·peak·η_comp), in · network bytes / (n·scale-out·0.6))"),
+        "rps": ("Requests/s per replica", "req/s",
+                "1 / (t_prefill + out·max(t_mem, t_comp, t_net)/batch)"),
         "per_gpu": ("Output tokens/s per GPU", "tokens/s", "out × req/s ÷ n"),
         "best_per_gpu": ("Best so far (per GPU)", "tokens/s",
                          "a larger replica only if > 10 % better per GPU"),
         "best_n": ("Chosen GPUs per replica", "GPUs", ""),
         "best_rps": ("Chosen requests/s per replica", "req/s", ""),
     }
+    degrees = (1, 2, 4, 8, 16, 32, 64, 128)
+    cols = [c._col(2 + j) for j in range(len(degrees))]
+    unit_col, how_col = 2 + len(degrees), 3 + len(degrees)
     row_of = {name: r0 + 1 + i for i, name in enumerate(rows)}
     for name in rows:
         lab, unit, how = labels[name]
         ws.cell(row=row_of[name], column=1, value=lab)
-        ws.cell(row=row_of[name], column=7, value=unit)
-        ws.cell(row=row_of[name], column=8, value=how)
-    ws.cell(row=r0, column=7, value="Unit").font = c.BOLD
-    ws.cell(row=r0, column=8, value="How (engine/serving.py)").font = c.BOLD
-    io_sum = f"({inp}+{outp})"
-    for j, n in enumerate((1, 2, 4, 8)):
-        col = "BCDE"[j]
-        prev = "BCDE"[j - 1] if j else None
+        ws.cell(row=row_of[name], column=unit_col, value=unit)
+        ws.cell(row=row_of[name], column=how_col, value=how)
+    ws.cell(row=r0, column=unit_col, value="Unit").font = c.BOLD
+    ws.cell(row=r0, column=how_col, value="How (engine/serving.py)").font = c.BOLD
+    for j, n in enumerate(degrees):
+        col = cols[j]
+        prev = cols[j - 1] if j else None
 
         def ref(name: str, col: str = col) -> str:
             return f"{col}{row_of[name]}"
@@ -376,19 +442,25 @@ def model_sheet(wb: Workbook, ws: Any, breakeven: bool = True) -> None:
         ws[f"{col}{r0}"] = n
         nn = f"{col}${r0}"
         free = f"({nn}*m_gpu_memory_gb*1000000000*0.9-m_weights_bytes)"
-        flops = f"({nn}*m_gpu_peak_tflops*1000000000000*0.45)"
-        ws[ref("fits")] = f"=IF({free}-m_kv_bytes_per_token*{io_sum}>0,1,0)"
-        ws[ref("batch")] = (f"=IF({ref('fits')}=1,MIN(INT({free}/(m_kv_bytes_per_token*{io_sum})),"
-                            "1024),0)")
-        ws[ref("t_mem")] = (f"=IF({ref('fits')}=1,(m_weights_bytes+{ref('batch')}"
-                            f"*m_kv_bytes_per_token*({inp}+{outp}/2))/({nn}*m_gpu_bandwidth"
-                            "*1000000000*0.7),0)")
+        flops = f"({nn}*m_gpu_peak_tflops*1000000000000*m_eta_comp)"
+        net = f"({nn}*m_gpu_network*1000000000*0.6)"
+        per_token = (f"(m_net_bytes_per_token*IF(m_moe=1,IF({ref('nodes')}>1,"
+                     f"1-1/{ref('nodes')},0),{ref('nodes')}-1))")
+        read = (f"(m_weights_bytes-m_expert_bytes+m_expert_bytes*IF(m_moe=1,"
+                f"1-POWER(1-m_k_over_e,{ref('batch')}),1))")
+        ws[ref("fits")] = (f"=IF(AND({free}-m_kv_seq>0,OR({nn}<=m_gpu_scaleup,"
+                           "m_gpu_network>=25)),1,0)")
+        ws[ref("batch")] = f"=IF({ref('fits')}=1,MIN(INT({free}/m_kv_seq),1024),0)"
+        ws[ref("nodes")] = f"=-INT(-({nn}/m_gpu_scaleup-0.000000000001))"
+        ws[ref("t_mem")] = (f"=IF({ref('fits')}=1,({read}+{ref('batch')}*m_kv_read)"
+                            f"/({nn}*m_gpu_bandwidth*1000000000*m_eta_mem),0)")
         ws[ref("t_comp")] = (f"=IF({ref('fits')}=1,2*m_active_params_b*1000000000*{ref('batch')}"
                              f"/{flops},0)")
-        ws[ref("t_prefill")] = (f"=IF({ref('fits')}=1,2*m_active_params_b*1000000000*{inp}"
-                                f"/{flops},0)")
+        ws[ref("t_net")] = f"=IF({ref('fits')}=1,{ref('batch')}*{per_token}/{net},0)"
+        ws[ref("t_prefill")] = (f"=IF({ref('fits')}=1,MAX(2*m_active_params_b*1000000000*{inp}"
+                                f"/{flops},{inp}*{per_token}/{net}),0)")
         ws[ref("rps")] = (f"=IF({ref('fits')}=1,1/({ref('t_prefill')}+{outp}*MAX({ref('t_mem')},"
-                          f"{ref('t_comp')})/{ref('batch')}),0)")
+                          f"{ref('t_comp')},{ref('t_net')})/{ref('batch')}),0)")
         ws[ref("per_gpu")] = f"=IF({ref('fits')}=1,{outp}*{ref('rps')}/{nn},0)"
         if prev is None:
             ws[ref("best_per_gpu")] = f"={ref('per_gpu')}"
@@ -402,11 +474,13 @@ def model_sheet(wb: Workbook, ws: Any, breakeven: bool = True) -> None:
         for name in rows:
             ws[ref(name)].number_format = "0.000E+00" if name.startswith("t_") else c.NUM
     k.row = row_of["best_rps"] + 1
+    last_col = cols[-1]
 
     k.section("Serving capacity and GPU cost")
-    k.add("m_gpus_per_replica", "GPUs per replica", f"=E{row_of['best_n']}", "GPUs",
-          "The chosen tensor-parallel degree", c.NUM0)
-    k.add("m_rps_roofline", "Roofline requests/s per replica", f"=E{row_of['best_rps']}",
+    k.add("m_gpus_per_replica", "GPUs per replica", f"={last_col}{row_of['best_n']}", "GPUs",
+          "The chosen replica size", c.NUM0)
+    k.add("m_rps_roofline", "Roofline requests/s per replica",
+          f"={last_col}{row_of['best_rps']}",
           "req/s")
     k.add("m_rps", "Requests/s per replica used",
           f"=IF(ISNUMBER(in_measured_output_tokens_per_s),in_measured_output_tokens_per_s/{outp},"
@@ -474,7 +548,7 @@ def model_sheet(wb: Workbook, ws: Any, breakeven: bool = True) -> None:
           "USD", "set-up + time-to-market + first fine-tune and data", c.USD)
 
     if not breakeven:
-        c.widths(ws, A=44, B=16, C=16, D=16, E=26, G=12, H=60)
+        c.widths(ws, A=44, B=16, C=16, D=16, E=26, J=12, K=60)
         return
     k.section("Breakeven (engine/breakeven.py)")
     k.add("m_api_per_rpd_month", "API USD/month per request/day", f"=m_api_per_request*{DPM}",
@@ -495,7 +569,28 @@ def model_sheet(wb: Workbook, ws: Any, breakeven: bool = True) -> None:
     k.add("m_breakeven_continuous_rpd", "Breakeven requests/day (continuous)",
           '=IF(m_margin>0,m_fixed/(m_api_per_rpd_month-m_replica_usd_per_month'
           '/m_rpd_per_replica),"never")', "requests/day", "F/(a·D − q/c)", c.NUM0)
-    c.widths(ws, A=44, B=16, C=16, D=16, E=26, G=12, H=60)
+
+    k.section("On-premise purchase view (engine/onprem.py): bought once, electricity only")
+    k.add("m_onprem_replicas", "Replicas the bought GPUs hold",
+          "=INT(in_onprem_gpus/m_gpus_per_replica+0.000000000001)", "replicas",
+          "⌊GPUs bought / GPUs per replica⌋", c.NUM0)
+    k.add("m_onprem_requests", "Requests served per month",
+          "=m_onprem_replicas*m_rps*3600*in_onprem_hours_per_month*in_onprem_utilisation",
+          "requests/month", "replicas × req/s × 3,600 × hours × busy share", c.NUM0)
+    k.add("m_onprem_api", "What the API would bill for them",
+          "=m_onprem_requests*m_api_per_request", "USD/month", "requests × API USD/request",
+          c.USD)
+    k.add("m_onprem_electricity", "Electricity",
+          "=in_onprem_gpus*m_gpu_power_w/1000*in_onprem_hours_per_month*in_pue*in_usd_per_kwh",
+          "USD/month", "GPUs × W/1000 × hours × PUE × USD/kWh", c.USD)
+    k.add("m_onprem_capex", "Hardware bought once", "=in_onprem_gpus*m_gpu_purchase", "USD",
+          "GPUs × purchase price", c.USD0)
+    k.add("m_onprem_net", "Saving per month", "=m_onprem_api-m_onprem_electricity",
+          "USD/month", "API bill avoided − electricity", c.USD)
+    k.add("m_onprem_months", "Months to break even",
+          '=IF(AND(m_onprem_replicas>=1,m_onprem_net>0),m_onprem_capex/m_onprem_net,"never")',
+          "months", "capex / saving per month", c.NUM)
+    c.widths(ws, A=44, B=16, C=16, D=16, E=26, J=12, K=60)
 
 
 def _replicas(rpd: str) -> str:
@@ -646,6 +741,34 @@ def _summary_sheet(wb: Workbook, ws: Any, with_udfs: bool) -> None:
     ws.cell(row=tot, column=2, value=f"=SUM(B{bd + 1}:B{tot - 1})").number_format = c.USD
     ws.cell(row=tot, column=3, value=f"=SUM(C{bd + 1}:C{tot - 1})").number_format = c.USD0
     c.define(wb, "out_breakdown_total", c.absref(ws.title, "C", tot))
+
+    # The on-premise purchase view, beside the amortised TCO above (below the add-in checks).
+    op = tot + 8
+    ws.cell(row=op - 1, column=1, value="On-premise purchase view: GPUs bought once, paying "
+            "only electricity, against the API bill for the tokens they produce (Model sheet)"
+            ).font = c.BOLD
+    c.header(ws, op, ["Result", "Value", "Unit", "Name"])
+    onprem = [
+        ("out_onprem_capex", "Hardware bought once", "=m_onprem_capex", "USD", c.USD0),
+        ("out_onprem_electricity_monthly", "Electricity", "=m_onprem_electricity",
+         "USD/month", c.USD),
+        ("out_onprem_api_equivalent_monthly", "API bill for the same tokens", "=m_onprem_api",
+         "USD/month", c.USD),
+        ("out_onprem_breakeven_months", "Months to break even", "=m_onprem_months", "months",
+         c.NUM),
+    ]
+    for i, (name, label, formula, unit, fmt) in enumerate(onprem):
+        rr = op + 1 + i
+        ws.cell(row=rr, column=1, value=label)
+        cell = ws.cell(row=rr, column=2, value=formula)
+        cell.number_format, cell.fill = fmt, c.OUTPUT_FILL
+        ws.cell(row=rr, column=3, value=unit)
+        ws.cell(row=rr, column=4, value=name)
+        c.define(wb, name, c.absref(ws.title, "B", rr))
+    ws.cell(row=op + 1 + len(onprem), column=1, value="Assumptions: the Inputs' GPUs bought, "
+            "operating hours and busy share; electricity = GPUs × W × hours × PUE × USD/kWh; "
+            "the requests they serve priced at the API model's rates. No people, hosting or "
+            "depreciation life here: those are in the TCO above.")
 
     if with_udfs:
         x = tot + 3

@@ -23,7 +23,8 @@ NAME = "hybrid"
 DESCRIPTION = ("Hybrid routing planner: monthly cost vs share routed in-house (0–100 %), the "
                "cost-minimising share under must-stay constraints")
 
-_DROP = {"monthly_growth", "hybrid_share", "discount_rate"}
+_DROP = {"monthly_growth", "hybrid_share", "discount_rate", "onprem_gpus",
+         "onprem_hours_per_month", "onprem_utilisation"}
 INPUTS: list[Input] = [s for s in avs.INPUTS if s.name not in _DROP] + [
     Input("min_inhouse_share", "Share that must stay in-house", 0.0, "fraction",
           "Data that may not leave (privacy, regulation)", c.PCT, high=1.0,
