@@ -7,6 +7,7 @@ Each command lives in ``addin.commands.<name>`` and adds itself with ``register(
 from __future__ import annotations
 
 import importlib
+from pathlib import Path
 
 import typer
 
@@ -21,12 +22,17 @@ app = typer.Typer(
 
 
 @app.callback()
-def _root() -> None:
+def _root(
+    catalog: Path | None = typer.Option(None, "--catalog", help="User catalog file (models, "
+                                        "GPUs, API prices) merged over the bundled one."),
+) -> None:
     """What LLMs really cost: API vs self-hosting vs hybrid, in Excel and from the terminal."""
+    importlib.import_module("addin.commands.catalog").use_catalog_option(catalog)
 
 
 # Order is the order in --help.
-_COMMAND_MODULES = ("report", "template", "prices", "recalc", "batch", "functions", "addin")
+_COMMAND_MODULES = ("report", "template", "prices", "catalog", "recalc", "batch", "functions",
+                    "addin")
 
 for _name in _COMMAND_MODULES:
     importlib.import_module(f"addin.commands.{_name}").register(app)
