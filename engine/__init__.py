@@ -5,49 +5,73 @@ Knows nothing of Excel, xlwings, openpyxl or formulas.
 
 Units live in names: ``*_usd_per_million_tokens``, ``*_per_day``, ``*_usd`` (per month
 unless the name says otherwise); rates are fractions (0.6, not 60).
+
+The names load on first use (``from engine import api_price`` works as before): the
+command line imports ``engine.errors`` for every command and must not pay for numpy and
+the price catalog unless a command computes with them.
 """
 
-from engine.api_cost import (
-    api_cost_usd,
-    api_monthly_cost_usd,
-    api_request_cost_usd,
-    api_usd_per_million_tokens,
-)
-from engine.breakeven import Breakeven, breakeven_months, breakeven_volume
-from engine.catalogs import GPU, OpenModel, gpu_spec, gpus, open_model_spec, open_models
-from engine.errors import InputError, UnknownNameError
-from engine.finetune import FLOPS_PER_PARAM_TOKEN, FineTune, finetune_cost, training_gpu_hours
-from engine.hybrid import HybridOptimum, hybrid_monthly_cost_usd, optimal_hybrid_share
-from engine.operations import Operations
-from engine.prices import (
-    ApiPrice,
-    CatalogInfo,
-    api_price,
-    catalog_info,
-    check_price_age,
-    list_api_models,
-)
-from engine.selfhost import SelfHost, SelfHostMonthly, selfhost_monthly_cost
-from engine.serving import (
-    ServingPlan,
-    Throughput,
-    gpu_monthly_cost_usd,
-    kv_cache_bytes_per_token,
-    min_gpus_to_fit,
-    serving_plan,
-    throughput,
-    usd_per_million_output_tokens,
-    weights_gb,
-)
-from engine.strategy import Recommendation, recommend_strategy, strategy_of
-from engine.tco import TCO_COLUMNS, TcoTable, npv, tco_month, tco_projection
-from engine.workload import (
-    DAYS_PER_MONTH,
-    HOURS_PER_MONTH,
-    Workload,
-    conversation_input_tokens,
-    tokens_estimate,
-)
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_WHERE = {
+    "ApiPrice": "engine.prices",
+    "Breakeven": "engine.breakeven",
+    "CatalogInfo": "engine.prices",
+    "DAYS_PER_MONTH": "engine.workload",
+    "FLOPS_PER_PARAM_TOKEN": "engine.finetune",
+    "FineTune": "engine.finetune",
+    "GPU": "engine.catalogs",
+    "HOURS_PER_MONTH": "engine.workload",
+    "HybridOptimum": "engine.hybrid",
+    "InputError": "engine.errors",
+    "OpenModel": "engine.catalogs",
+    "Operations": "engine.operations",
+    "Recommendation": "engine.strategy",
+    "SelfHost": "engine.selfhost",
+    "SelfHostMonthly": "engine.selfhost",
+    "ServingPlan": "engine.serving",
+    "TCO_COLUMNS": "engine.tco",
+    "TcoTable": "engine.tco",
+    "Throughput": "engine.serving",
+    "UnknownNameError": "engine.errors",
+    "Workload": "engine.workload",
+    "api_cost_usd": "engine.api_cost",
+    "api_monthly_cost_usd": "engine.api_cost",
+    "api_price": "engine.prices",
+    "api_request_cost_usd": "engine.api_cost",
+    "api_usd_per_million_tokens": "engine.api_cost",
+    "breakeven_months": "engine.breakeven",
+    "breakeven_volume": "engine.breakeven",
+    "catalog_info": "engine.prices",
+    "check_price_age": "engine.prices",
+    "conversation_input_tokens": "engine.workload",
+    "finetune_cost": "engine.finetune",
+    "gpu_monthly_cost_usd": "engine.serving",
+    "gpu_spec": "engine.catalogs",
+    "gpus": "engine.catalogs",
+    "hybrid_monthly_cost_usd": "engine.hybrid",
+    "kv_cache_bytes_per_token": "engine.serving",
+    "list_api_models": "engine.prices",
+    "min_gpus_to_fit": "engine.serving",
+    "npv": "engine.tco",
+    "open_model_spec": "engine.catalogs",
+    "open_models": "engine.catalogs",
+    "optimal_hybrid_share": "engine.hybrid",
+    "recommend_strategy": "engine.strategy",
+    "selfhost_monthly_cost": "engine.selfhost",
+    "serving_plan": "engine.serving",
+    "strategy_of": "engine.strategy",
+    "tco_month": "engine.tco",
+    "tco_projection": "engine.tco",
+    "throughput": "engine.serving",
+    "tokens_estimate": "engine.workload",
+    "training_gpu_hours": "engine.finetune",
+    "usd_per_million_output_tokens": "engine.serving",
+    "weights_gb": "engine.serving",
+}
 
 __all__ = [
     "DAYS_PER_MONTH", "FLOPS_PER_PARAM_TOKEN", "GPU", "HOURS_PER_MONTH", "TCO_COLUMNS",
@@ -64,3 +88,12 @@ __all__ = [
     "tco_month", "tco_projection", "throughput", "tokens_estimate", "training_gpu_hours",
     "usd_per_million_output_tokens", "weights_gb",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'engine' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value

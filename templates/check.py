@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 import os
-import warnings
 from dataclasses import dataclass, field
 
 from templates.errors import WorkbookError
@@ -52,11 +51,21 @@ class CheckResult:
     checked: int = 0
     stale: list[StaleCell] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: Cells calling TODAY, NOW, RAND …: not compared (their value changes every time).
+    volatile: list[str] = field(default_factory=list)
+    #: Cells the engine cannot compute → why (not compared; their stored value stands).
+    degraded: dict[str, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
         """True when every formula cell's stored value matches."""
         return not self.stale
+
+
+def _shown(v: object) -> Value:
+    from templates.recalc.values import ExcelError
+
+    return str(v) if type(v) is ExcelError else v  # type: ignore[return-value]
 
 
 def values_match(stored: Value, computed: Value, rtol: float = 1e-9, atol: float = 1e-12) -> bool:
@@ -103,18 +112,8 @@ def check(
     WorkbookError
         The file cannot be read, is unsafe, or cannot be recalculated.
     """
-    from openpyxl import load_workbook
-
     calc = Recalculation(path, limits=limits)
-    computed = calc.values(cells=list(calc.formulas))  # the compiled plan when it can
-    try:
-        # Stored values as a spreadsheet app saved them. The file passed the safety
-        # checks when Recalculation opened it.
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # parts openpyxl drops do not hold values
-            stored_book = load_workbook(calc.path, data_only=True)
-    except Exception as exc:
-        raise WorkbookError(calc.path, f"cannot read stored values ({exc})") from None
+    computed = calc.calculate()
     result = CheckResult(path=calc.path, notes=list(calc.checked.notes))
     if calc.iterated:
         # Iteration resumes from the stored values, as in Excel, so a converged loop
@@ -126,12 +125,19 @@ def check(
             f"numbers compared within {delta:g}"
         )
     for ref in calc.formulas:
-        sheet, coord = ref.rsplit("!", 1)
-        stored = stored_book[sheet][coord].value
-        if hasattr(stored, "isoformat"):
-            stored = str(stored)  # a cached date; compare as text rather than guess
+        # The value as the file stores it: a date is its serial number (the style only
+        # formats it), an empty text result is "" — Excel's own representation.
+        stored = calc.constant(ref)
+        if ref in calc.volatile:
+            result.volatile.append(ref)
+            continue
+        if ref in calc.degraded:
+            result.degraded[ref] = calc.degraded[ref]
+            continue
         value = computed.get(ref)
         result.checked += 1
+        if isinstance(stored, str) and stored.startswith("#") and value == stored:
+            continue
         if not values_match(stored, value, rtol, atol):
-            result.stale.append(StaleCell(ref, stored, value))
+            result.stale.append(StaleCell(ref, _shown(stored), value))
     return result

@@ -30,7 +30,9 @@ from xml.sax.saxutils import escape
 from templates.atomic import atomic_writer
 from templates.errors import WorkbookError
 from templates.recalc import Recalculation, Value
-from templates.xl_errors import ERROR_STRINGS
+from udfs.excel_errors import BY_TEXT
+
+ERROR_STRINGS = frozenset(BY_TEXT)  # error values a cell can store
 
 __all__ = ["patch_sheet_xml", "write_back"]
 

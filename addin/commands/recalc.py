@@ -94,6 +94,39 @@ def _notes(notes: list[str], path: str) -> None:
         print(f"llm-tco: note: {path}: {note}", file=sys.stderr)
 
 
+_MAX_DEGRADED_NOTES = 20
+
+
+def _degraded_notes(degraded: dict[str, str], path: str) -> None:
+    """One line per cell the engine cannot compute (it keeps Excel's stored value)."""
+    items = list(degraded.items())
+    for ref, why in items[:_MAX_DEGRADED_NOTES]:
+        print(f"llm-tco: note: {path}: {ref} keeps its stored value: {why}", file=sys.stderr)
+    if len(items) > _MAX_DEGRADED_NOTES:
+        from collections import Counter
+
+        rest = Counter(why for _, why in items[_MAX_DEGRADED_NOTES:])
+        top = "; ".join(f"{why} ({n})" for why, n in rest.most_common(3))
+        print(f"llm-tco: note: {path}: {len(items) - _MAX_DEGRADED_NOTES} more cells keep "
+              f"their stored values: {top}", file=sys.stderr)
+
+
+def _keyed_as_asked(calc: object, cells: list[str] | None,
+                    values: dict[str, object]) -> dict[str, object]:
+    """Key each value by the reference the user wrote when it names one cell
+    (``--cells in_x`` → ``"in_x"``); ranges and multi-cell names keep cell keys."""
+    if not cells:
+        return values
+    out: dict[str, object] = {}
+    for ref in cells:
+        resolved = calc.resolve(ref)  # type: ignore[attr-defined]
+        if len(resolved) == 1:
+            out[ref] = values[resolved[0]]
+        else:
+            out.update((r, values[r]) for r in resolved)
+    return out
+
+
 def register(app: typer.Typer) -> None:
     """Add ``recalc`` and ``check`` to the command line."""
 
@@ -133,7 +166,8 @@ def register(app: typer.Typer) -> None:
 
             calc = Recalculation(book)
             _notes(calc.checked.notes, calc.path)
-            shown = calc.values(inputs, cells)
+            _degraded_notes(calc.degraded, calc.path)
+            shown = _keyed_as_asked(calc, cells, calc.values(inputs, cells))
             if output is not None or in_place:
                 write_back(book, output, in_place=in_place, inputs=inputs, recalculation=calc)
             _print_values(shown, format, title=str(book))

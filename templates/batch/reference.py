@@ -27,7 +27,7 @@ def register_addin_functions() -> None:
     reference follows the runtime.
     """
     try:
-        from templates.recalc import register_functions
+        from templates.recalc.formulas_oracle import register_functions
     except ImportError:  # pragma: no cover - only before the runtime existed
         register_functions = None
     if register_functions is not None:

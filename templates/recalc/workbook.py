@@ -139,6 +139,7 @@ class Workbook:
         self.degraded: dict[tuple[str, int, int], str] = {}
         self.volatile: set[tuple[str, int, int]] = set()
         self.inputs: dict[tuple[str, int, int], Any] = {}
+        self._own_values: set[str] = set()
         self._names: dict[tuple[str, str | None], Callable[[], Any] | None] = {}
         self._udfs: dict[str, Callable[..., Any]] | None = None
         self._cycle_cells: set[tuple[str, int, int]] = set()
@@ -163,6 +164,9 @@ class Workbook:
 
     def set_input(self, sheet: str, r: int, c: int, value: Any) -> None:
         """Give a constant cell a new value before :meth:`calculate`."""
+        if sheet not in self._own_values:  # copy on write: the read data stays as read
+            self.values[sheet] = dict(self.values[sheet])
+            self._own_values.add(sheet)
         self.inputs[(sheet, r, c)] = value
         self.values[sheet][(r, c)] = value
 

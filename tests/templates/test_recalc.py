@@ -24,7 +24,8 @@ import pytest
 from openpyxl.workbook.defined_name import DefinedName
 
 from templates.errors import CircularReferenceError, WorkbookError
-from templates.recalc import Recalculation, recalc, register_functions
+from templates.recalc import Recalculation, recalc
+from templates.recalc.formulas_oracle import register_functions
 
 # (formula, expected, source). Binary-float rounding (what `formulas` does by default,
 # and Python's round()) gives the value in the comment instead.
@@ -296,11 +297,11 @@ def test_formula_cell_limit(model_book: Path) -> None:
 
 def test_shipped_function_names_are_formulas_own() -> None:
     """templates/data/formulas_functions.txt lists exactly what the installed formulas knows
-    (regenerate: python -m templates.recalc --write-function-names)."""
+    (regenerate: python -m templates.recalc.formulas_oracle --write-function-names)."""
     import subprocess
     import sys
 
-    from templates.recalc import formulas_function_names
+    from templates.recalc.formulas_oracle import formulas_function_names
 
     # a fresh interpreter: in this one, other tests registered our functions into formulas
     out = subprocess.run(

@@ -157,6 +157,10 @@ def criteria(crit: Any) -> Callable[[Any], bool]:
             return lambda v: type(v) is bool and v == target_b
         if op == "<>":
             return lambda v: not (type(v) is bool and v == target_b)
+        # "<=TRUE" orders logicals only (formulas_test 'STATISTICAL'!Y6: text is not
+        # compared with the word TRUE)
+        bsign = {"<": (-1,), "<=": (-1, 0), ">": (1,), ">=": (1, 0)}[op]
+        return lambda v: type(v) is bool and compare(v, target_b) in bsign
     err = next((e for e in ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A")
                 if rest.upper() == e), None)
     if err is not None and op in (None, "=", "<>"):

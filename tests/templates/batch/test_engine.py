@@ -40,7 +40,7 @@ def test_round_family_matches_decimal_reference_on_random_values():
     """Vectorised ROUND/ROUNDUP/ROUNDDOWN agree with the runtime's Decimal implementation."""
     from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP
 
-    from templates.recalc import _excel_round
+    from templates.recalc.formulas_oracle import _excel_round
 
     rng = np.random.default_rng(3)
     halves = np.round(rng.uniform(-1e4, 1e4, 3000), 2) + 0.005  # exact decimal halves
