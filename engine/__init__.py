@@ -19,6 +19,7 @@ from typing import Any
 _WHERE = {
     "ApiPrice": "engine.prices",
     "Breakeven": "engine.breakeven",
+    "CatalogError": "engine.catalogs",
     "CatalogInfo": "engine.prices",
     "DAYS_PER_MONTH": "engine.workload",
     "FLOPS_PER_PARAM_TOKEN": "engine.finetune",
@@ -28,6 +29,7 @@ _WHERE = {
     "HybridOptimum": "engine.hybrid",
     "InputError": "engine.errors",
     "OpenModel": "engine.catalogs",
+    "OnPremPurchase": "engine.onprem",
     "Operations": "engine.operations",
     "Recommendation": "engine.strategy",
     "SelfHost": "engine.selfhost",
@@ -59,6 +61,7 @@ _WHERE = {
     "npv": "engine.tco",
     "open_model_spec": "engine.catalogs",
     "open_models": "engine.catalogs",
+    "onprem_purchase": "engine.onprem",
     "optimal_hybrid_share": "engine.hybrid",
     "recommend_strategy": "engine.strategy",
     "selfhost_monthly_cost": "engine.selfhost",
@@ -70,12 +73,16 @@ _WHERE = {
     "tokens_estimate": "engine.workload",
     "training_gpu_hours": "engine.finetune",
     "usd_per_million_output_tokens": "engine.serving",
+    "use_catalog": "engine.catalogs",
+    "user_catalog_path": "engine.catalogs",
     "weights_gb": "engine.serving",
+    "with_overrides": "engine.prices",
 }
 
 __all__ = [
     "DAYS_PER_MONTH", "FLOPS_PER_PARAM_TOKEN", "GPU", "HOURS_PER_MONTH", "TCO_COLUMNS",
-    "ApiPrice", "Breakeven", "CatalogInfo", "FineTune", "HybridOptimum", "InputError",
+    "ApiPrice", "Breakeven", "CatalogError", "CatalogInfo", "FineTune", "HybridOptimum",
+    "InputError", "OnPremPurchase",
     "OpenModel", "Operations", "Recommendation", "SelfHost", "SelfHostMonthly", "ServingPlan",
     "TcoTable", "Throughput", "UnknownNameError", "Workload",
     "api_cost_usd", "api_monthly_cost_usd", "api_price", "api_request_cost_usd",
@@ -83,10 +90,12 @@ __all__ = [
     "check_price_age", "conversation_input_tokens", "finetune_cost", "gpu_monthly_cost_usd",
     "gpu_spec", "gpus", "hybrid_monthly_cost_usd", "kv_cache_bytes_per_token",
     "list_api_models", "min_gpus_to_fit", "npv", "open_model_spec", "open_models",
-    "optimal_hybrid_share", "recommend_strategy", "selfhost_monthly_cost", "serving_plan",
+    "onprem_purchase", "optimal_hybrid_share", "recommend_strategy", "selfhost_monthly_cost",
+    "serving_plan",
     "strategy_of",
     "tco_month", "tco_projection", "throughput", "tokens_estimate", "training_gpu_hours",
-    "usd_per_million_output_tokens", "weights_gb",
+    "usd_per_million_output_tokens", "use_catalog", "user_catalog_path", "weights_gb",
+    "with_overrides",
 ]
 
 
