@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -23,8 +24,9 @@ app = typer.Typer(
 
 @app.callback()
 def _root(
-    catalog: Path | None = typer.Option(None, "--catalog", help="User catalog file (models, "
-                                        "GPUs, API prices) merged over the bundled one."),
+    catalog: Annotated[Path | None, typer.Option(
+        "--catalog", help="User catalog file (models, GPUs, API prices) merged over the "
+        "bundled one.")] = None,
 ) -> None:
     """What LLMs really cost: API vs self-hosting vs hybrid, in Excel and from the terminal."""
     importlib.import_module("addin.commands.catalog").use_catalog_option(catalog)

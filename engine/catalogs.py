@@ -151,7 +151,8 @@ def _fields(kind: str) -> dict[str, str]:
                 "bf16_tflops": "pos", "fp8_tflops": "opt", "fp4_tflops": "opt",
                 "int8_tops": "pos", "power_w": "pos", "rent_usd_per_hour": "nonneg",
                 "purchase_usd": "nonneg", "scaleup_gpus": "pos", "network_gb_per_s": "pos",
-                "software_efficiency": "pos", "spec_source": "text", "price_source": "text", "as_of": "date"}
+                "software_efficiency": "pos", "spec_source": "text", "price_source": "text",
+                "as_of": "date"}
     return {"aliases": "list", "params_b": "pos", "active_params_b": "pos", "layers": "int",
             "attention": "choice", "kv_heads": "int", "head_dim": "int",
             "kv_lora_rank": "int0", "qk_rope_head_dim": "int0", "sliding_window": "int0",

@@ -54,7 +54,8 @@ def efficiencies(model: str | OpenModel, gpu: str | GPU) -> tuple[float, float]:
     m, g = open_model_spec(model), gpu_spec(gpu)
     sw = g.software_efficiency
     if m.is_moe:
-        return MEMORY_EFFICIENCY * MOE_MEMORY_FACTOR * sw, COMPUTE_EFFICIENCY * MOE_COMPUTE_FACTOR * sw
+        return (MEMORY_EFFICIENCY * MOE_MEMORY_FACTOR * sw,
+                COMPUTE_EFFICIENCY * MOE_COMPUTE_FACTOR * sw)
     return MEMORY_EFFICIENCY * sw, COMPUTE_EFFICIENCY * sw
 
 
@@ -527,9 +528,22 @@ def usd_per_million_output_tokens(
 
 
 __all__ = [
-    "COMPUTE_EFFICIENCY", "MEMORY_EFFICIENCY", "MOE_COMPUTE_FACTOR", "MOE_MEMORY_FACTOR",
-    "NETWORK_EFFICIENCY", "efficiencies", "ServingPlan",
-    "Throughput", "expert_read_fraction", "gpu_monthly_cost_usd", "kv_cache_bytes",
-    "kv_cache_bytes_per_token", "min_gpus_to_fit", "serving_plan", "weight_bytes_read",
-    "throughput", "usd_per_million_output_tokens", "weights_gb",
+    "COMPUTE_EFFICIENCY",
+    "MEMORY_EFFICIENCY",
+    "MOE_COMPUTE_FACTOR",
+    "MOE_MEMORY_FACTOR",
+    "NETWORK_EFFICIENCY",
+    "ServingPlan",
+    "Throughput",
+    "efficiencies",
+    "expert_read_fraction",
+    "gpu_monthly_cost_usd",
+    "kv_cache_bytes",
+    "kv_cache_bytes_per_token",
+    "min_gpus_to_fit",
+    "serving_plan",
+    "throughput",
+    "usd_per_million_output_tokens",
+    "weight_bytes_read",
+    "weights_gb",
 ]

@@ -217,8 +217,9 @@ define(ExcelFunction(
     lambda api_model, requests_per_day, input_tokens_per_request, output_tokens_per_request,
     cached_input_share, batch_share, days_per_month, input_usd_per_million,
     output_usd_per_million, discount: e.api_monthly_cost_usd(
-        _api(api_model, input_usd_per_million, output_usd_per_million, discount), _workload(requests_per_day, input_tokens_per_request,
-                             output_tokens_per_request, cached_input_share, batch_share),
+        _api(api_model, input_usd_per_million, output_usd_per_million, discount),
+        _workload(requests_per_day, input_tokens_per_request, output_tokens_per_request,
+                  cached_input_share, batch_share),
         days_per_month),
     "USD per month",
     examples=('=LLM_API_MONTHLY("gpt-4o",2500,1500,500,0,0,30) → 656.25',),

@@ -12,9 +12,11 @@ from engine.catalogs import CatalogError, use_catalog
 from engine.onprem import onprem_purchase
 from engine.prices import with_overrides
 
-COLUMNS = ("kind,name,aliases,memory_gb,bandwidth_gb_per_s,bf16_tflops,fp8_tflops,power_w,"
-           "rent_usd_per_hour,purchase_usd,params_b,active_params_b,layers,kv_heads,head_dim,"
-           "context_tokens,input,output,source,as_of").split(",")
+COLUMNS = [
+    "kind", "name", "aliases", "memory_gb", "bandwidth_gb_per_s", "bf16_tflops", "fp8_tflops",
+    "power_w", "rent_usd_per_hour", "purchase_usd", "params_b", "active_params_b", "layers",
+    "kv_heads", "head_dim", "context_tokens", "input", "output", "source", "as_of",
+]
 
 
 def csv_text(rows: list[dict[str, str]]) -> str:
@@ -62,7 +64,8 @@ def test_user_rows_override_and_add(user_file: Path) -> None:
     assert e.api_price("gpt-4o").input_usd_per_million_tokens == 2.00
     assert "enterprise agreement" in e.api_price("gpt-4o").source
     new = e.api_price("our-api-model")
-    assert (new.output_usd_per_million_tokens, new.batch_output_usd_per_million_tokens) == (1.5, 0.75)
+    assert new.output_usd_per_million_tokens == 1.5
+    assert new.batch_output_usd_per_million_tokens == 0.75
     # the engine uses them everywhere: throughput of the new GPU, rent of the override
     assert e.throughput("Our-13B", "Acme-X1", 1000, 1000, "fp8").output_tokens_per_s > 0
     assert e.gpu_monthly_cost_usd(1, "H100-SXM") == pytest.approx(2.10 * 730)
