@@ -89,7 +89,8 @@ def SUMIF(range_: Any, criterion: Any, sum_range: Any = None) -> float:
     --------
     >>> from templates.recalc.functions import xlcall
     >>> from templates.recalc.values import Array
-    >>> xlcall("SUMIF", Array([[1.0, 2.0, 3.0]]), ">1"), xlcall("SUMIF", Array([["a", "b", "A"]]), "a", Array([[1.0, 2.0, 4.0]]))
+    >>> (xlcall("SUMIF", Array([[1.0, 2.0, 3.0]]), ">1"),
+    ...  xlcall("SUMIF", Array([["a", "b", "A"]]), "a", Array([[1.0, 2.0, 4.0]])))
     (5.0, 5.0)
     """
     total = 0.0
@@ -106,7 +107,8 @@ def SUMIFS(sum_range: Any, *pairs: Any) -> float:
     --------
     >>> from templates.recalc.functions import xlcall
     >>> from templates.recalc.values import Array
-    >>> xlcall("SUMIFS", Array([[5.0, 4.0, 15.0]]), Array([[1.0, 2.0, 3.0]]), ">1", Array([["a", "b", "a"]]), "a")
+    >>> xlcall("SUMIFS", Array([[5.0, 4.0, 15.0]]),
+    ...        Array([[1.0, 2.0, 3.0]]), ">1", Array([["a", "b", "a"]]), "a")
     15.0
     """
     total = 0.0

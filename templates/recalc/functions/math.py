@@ -121,7 +121,8 @@ def ROUNDUP(number: float, num_digits: float) -> float:
     Examples
     --------
     >>> from templates.recalc.functions import xlcall
-    >>> xlcall("ROUNDUP", 3.2, 0.0), xlcall("ROUNDUP", -3.14159, 1.0), xlcall("ROUNDUP", 31415.92654, -2.0)
+    >>> (xlcall("ROUNDUP", 3.2, 0.0), xlcall("ROUNDUP", -3.14159, 1.0),
+    ...  xlcall("ROUNDUP", 31415.92654, -2.0))
     (4.0, -3.2, 31500.0)
     """
     n = _digits(num_digits)
@@ -183,7 +184,8 @@ def CEILING(number: float, significance: float) -> float:
     >>> from templates.recalc.functions import xlcall
     >>> xlcall("CEILING", 2.5, 1.0), xlcall("CEILING", -2.5, -2.0), xlcall("CEILING", -2.5, 2.0)
     (3.0, -4.0, -2.0)
-    >>> xlcall("CEILING", 1.5, 0.1), xlcall("CEILING", 0.234, 0.01), str(xlcall("CEILING", 1.5, -1.0))
+    >>> (xlcall("CEILING", 1.5, 0.1), xlcall("CEILING", 0.234, 0.01),
+    ...  str(xlcall("CEILING", 1.5, -1.0)))
     (1.5, 0.24, '#NUM!')
     """
     if number == 0 or significance == 0:
@@ -210,7 +212,8 @@ def FLOOR(number: float, significance: float) -> float:
     >>> from templates.recalc.functions import xlcall
     >>> xlcall("FLOOR", 3.7, 2.0), xlcall("FLOOR", -2.5, -2.0), xlcall("FLOOR", -2.5, 2.0)
     (2.0, -2.0, -4.0)
-    >>> str(xlcall("FLOOR", 2.5, -2.0)), xlcall("FLOOR", 0.234, 0.01), str(xlcall("FLOOR", 1.0, 0.0))
+    >>> (str(xlcall("FLOOR", 2.5, -2.0)), xlcall("FLOOR", 0.234, 0.01),
+    ...  str(xlcall("FLOOR", 1.0, 0.0)))
     ('#NUM!', 0.23, '#DIV/0!')
     """
     if number == 0:
@@ -236,7 +239,8 @@ def CEILING_MATH(number: float, significance: float = 1.0, mode: float = 0.0) ->
     Examples
     --------
     >>> from templates.recalc.functions import xlcall
-    >>> xlcall("CEILING.MATH", 24.3, 5.0), xlcall("CEILING.MATH", -8.1, 2.0), xlcall("CEILING.MATH", -5.5, 2.0, -1.0)
+    >>> (xlcall("CEILING.MATH", 24.3, 5.0), xlcall("CEILING.MATH", -8.1, 2.0),
+    ...  xlcall("CEILING.MATH", -5.5, 2.0, -1.0))
     (25.0, -8.0, -6.0)
     """
     s = abs(significance)
@@ -259,7 +263,8 @@ def FLOOR_MATH(number: float, significance: float = 1.0, mode: float = 0.0) -> f
     Examples
     --------
     >>> from templates.recalc.functions import xlcall
-    >>> xlcall("FLOOR.MATH", 24.3, 5.0), xlcall("FLOOR.MATH", -8.1, 2.0), xlcall("FLOOR.MATH", -5.5, 2.0, -1.0)
+    >>> (xlcall("FLOOR.MATH", 24.3, 5.0), xlcall("FLOOR.MATH", -8.1, 2.0),
+    ...  xlcall("FLOOR.MATH", -5.5, 2.0, -1.0))
     (20.0, -10.0, -4.0)
     """
     s = abs(significance)
@@ -278,7 +283,8 @@ def CEILING_PRECISE(number: float, significance: float = 1.0) -> float:
     Examples
     --------
     >>> from templates.recalc.functions import xlcall
-    >>> xlcall("CEILING.PRECISE", 4.3), xlcall("CEILING.PRECISE", -4.3, 2.0), xlcall("ISO.CEILING", 4.3, -2.0)
+    >>> (xlcall("CEILING.PRECISE", 4.3), xlcall("CEILING.PRECISE", -4.3, 2.0),
+    ...  xlcall("ISO.CEILING", 4.3, -2.0))
     (5.0, -4.0, 6.0)
     """
     return CEILING_MATH(number, significance, 0.0)
@@ -359,7 +365,8 @@ def MOD(number: float, divisor: float) -> float:
     Examples
     --------
     >>> from templates.recalc.functions import xlcall
-    >>> xlcall("MOD", 3.0, 2.0), xlcall("MOD", -3.0, 2.0), xlcall("MOD", 3.0, -2.0), str(xlcall("MOD", 1.0, 0.0))
+    >>> (xlcall("MOD", 3.0, 2.0), xlcall("MOD", -3.0, 2.0), xlcall("MOD", 3.0, -2.0),
+    ...  str(xlcall("MOD", 1.0, 0.0)))
     (1.0, 1.0, -1.0, '#DIV/0!')
     """
     if divisor == 0:
@@ -381,7 +388,8 @@ def QUOTIENT(numerator: float, denominator: float) -> float:
     Examples
     --------
     >>> from templates.recalc.functions import xlcall
-    >>> xlcall("QUOTIENT", 5.0, 2.0), xlcall("QUOTIENT", -10.0, 3.0), str(xlcall("QUOTIENT", 1.0, 0.0))
+    >>> (xlcall("QUOTIENT", 5.0, 2.0), xlcall("QUOTIENT", -10.0, 3.0),
+    ...  str(xlcall("QUOTIENT", 1.0, 0.0)))
     (2.0, -3.0, '#DIV/0!')
     """
     if denominator == 0:
@@ -711,7 +719,7 @@ def PRODUCT(*numbers_: Any) -> float:
     return p
 
 
-@xlfunction("SUMPRODUCT", "any*")
+@xlfunction("SUMPRODUCT", "array*")
 def SUMPRODUCT(*arrays: Any) -> float:
     """Returns the sum of the products of corresponding array components.
 
@@ -1130,7 +1138,8 @@ def ARABIC(text: Any) -> float:
     Examples
     --------
     >>> from templates.recalc.functions import xlcall
-    >>> xlcall("ARABIC", "LVII"), xlcall("ARABIC", "mcmxii"), xlcall("ARABIC", "-IM"), xlcall("ARABIC", "")
+    >>> (xlcall("ARABIC", "LVII"), xlcall("ARABIC", "mcmxii"), xlcall("ARABIC", "-IM"),
+    ...  xlcall("ARABIC", ""))
     (57.0, 1912.0, -999.0, 0.0)
     """
     if text is None:

@@ -206,8 +206,8 @@ def number_pairs(x: Any, y: Any) -> tuple[list[float], list[float]]:
     only when both are numbers; different sizes are ``#N/A``.
 
     Pairs are read in order and the first error met is the result, the first array's
-    element before the second's; but a pair whose first element is an empty cell or
-    ``#NULL!`` is passed over without looking at the second (formulas_test
+    element before the second's; but a pair whose first element is ``#NULL!`` is
+    passed over without looking at the second (formulas_test
     'STATISTICAL'!AD26: ``COVARIANCE.P({#NULL!,#NUM!,#REF!}, {#REF!,,})`` is ``#NUM!``,
     while Y20 shows a logical first element does not hide an error in the second).
     """
@@ -216,7 +216,7 @@ def number_pairs(x: Any, y: Any) -> tuple[list[float], list[float]]:
         raise XLFail(NA, "arrays of different sizes")
     xs, ys = [], []
     for a, b in zip(ax.flat(), ay.flat(), strict=True):
-        if a is None or (type(a) is ExcelError and a == "#NULL!"):
+        if type(a) is ExcelError and a == "#NULL!":
             continue
         if type(a) is ExcelError:
             raise XLFail(a)
@@ -256,9 +256,8 @@ def COUNT(*values: Any) -> float:
     n = 0
     for v, in_range in flat(values):
         t = type(v)
-        if t is float:
-            n += 1
-        elif not in_range and (t is bool or (t is str and parse_number(v) is not None)):
+        typed_number = not in_range and (t is bool or (t is str and parse_number(v) is not None))
+        if t is float or typed_number:
             n += 1
     return float(n)
 
@@ -422,10 +421,7 @@ def _rank(number: float, ref: Any, order: float) -> tuple[int, int]:
     equal = sum(1 for x in xs if x == number)
     if not equal:
         raise XLFail(NA, "the number is not in the list")
-    if order:
-        before = sum(1 for x in xs if x < number)
-    else:
-        before = sum(1 for x in xs if x > number)
+    before = sum(1 for x in xs if (x < number if order else x > number))
     return before + 1, equal
 
 
@@ -549,7 +545,8 @@ def PERCENTRANK_INC(array: Any, x: float, significance: float = 3.0) -> float:
     >>> from templates.recalc.functions import xlcall
     >>> from templates.recalc.values import Array
     >>> a = Array([[13.0, 12.0, 11.0, 8.0, 4.0, 3.0, 2.0, 1.0, 1.0, 1.0]])
-    >>> xlcall("PERCENTRANK.INC", a, 2.0), xlcall("PERCENTRANK.INC", a, 4.0), xlcall("PERCENTRANK.INC", a, 8.0)
+    >>> (xlcall("PERCENTRANK.INC", a, 2.0), xlcall("PERCENTRANK.INC", a, 4.0),
+    ...  xlcall("PERCENTRANK.INC", a, 8.0))
     (0.333, 0.555, 0.666)
     >>> xlcall("PERCENTRANK.INC", a, 5.0)
     0.583
@@ -572,7 +569,8 @@ def PERCENTRANK_EXC(array: Any, x: float, significance: float = 3.0) -> float:
     >>> from templates.recalc.functions import xlcall
     >>> from templates.recalc.values import Array
     >>> a = Array([[1.0, 2.0, 3.0, 6.0, 6.0, 6.0, 7.0, 8.0, 9.0]])
-    >>> xlcall("PERCENTRANK.EXC", a, 7.0), xlcall("PERCENTRANK.EXC", a, 5.43), xlcall("PERCENTRANK.EXC", a, 5.43, 1.0)
+    >>> (xlcall("PERCENTRANK.EXC", a, 7.0), xlcall("PERCENTRANK.EXC", a, 5.43),
+    ...  xlcall("PERCENTRANK.EXC", a, 5.43, 1.0))
     (0.7, 0.381, 0.3)
     """
     return _percentrank(array, x, significance, False)
@@ -742,7 +740,7 @@ def CORREL(array1: Any, array2: Any) -> float:
     >>> from templates.recalc.functions import xlcall
     >>> from templates.recalc.values import Array
     >>> xlcall("CORREL", Array([[3.0, 2.0, 4.0, 5.0, 6.0]]), Array([[9.0, 7.0, 12.0, 15.0, 17.0]]))
-    0.9970544855015816
+    0.9970544855015815
     """
     _, sxx, syy, sxy = _moments(array1, array2)
     if sxx == 0 or syy == 0:
