@@ -855,7 +855,12 @@ README = [
     "(API rate with cache, batch and long-context tier; the roofline throughput by "
     "tensor-parallel degree; GPU, people, operations and fine-tuning costs; breakeven). "
     "Projection has one row per month. Prices holds the dated API price snapshot; Catalog "
-    "the GPU and open-model tables with sources.",
+    "the GPU and open-model tables with sources, and yellow rows where you add a GPU or model "
+    "of your own (then pick it on Inputs: the formulas use it).",
+    "On-premise purchase view (Summary, below the TCO): the GPUs bought once, paying only "
+    "electricity (W × operating hours × PUE × USD/kWh), against what the API would bill for "
+    "the tokens they produce; months to break even. People, hosting and depreciation are in "
+    "the TCO beside it, not here.",
     "Scenarios: the seed article's cases (a 5M tokens/day chatbot, a finance company on "
     "A100s, tens of millions of tokens/day, long-context RAG with caching, batch back-office). "
     "Build one with `llm-tco template api-vs-selfhost -o book.xlsx --scenario NAME`.",
