@@ -28,8 +28,16 @@ class StaleCell:
     computed: Value
 
     def __str__(self) -> str:
-        stored = "(no stored value)" if self.stored is None else repr(self.stored)
-        return f"{self.ref}: stored {stored}, computed {self.computed!r}"
+        return f"{self.ref}: stored {_text(self.stored)}, computed {self.computed!r}"
+
+
+def _text(v: object) -> str:
+    """A value for the stale list: whole numbers without ``.0`` (as Excel shows them)."""
+    if v is None:
+        return "(no stored value)"
+    if isinstance(v, float) and v.is_integer() and abs(v) < 1e15:
+        return str(int(v))
+    return repr(v)
 
 
 @dataclass

@@ -187,8 +187,9 @@ class Recalculation:
             key = self._key(cells[0])
             if key in book.cells:
                 raise WorkbookError(
-                    self.path, f"{cells[0]} holds a formula ({book.cells[key].text[:60]}); "
-                    "--set only changes input (constant) cells", cell=ref)
+                    self.path, f"cannot set a value over a formula cell ({cells[0]} holds "
+                    f"={book.cells[key].text[:60]}); set the input cells it reads instead",
+                    cell=cells[0])
             book.set_input(*key, _cell_value(value))
         try:
             raw = book.calculate()

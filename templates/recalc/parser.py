@@ -312,6 +312,10 @@ class _Parser:
         sheet = sheet.replace("''", "'") if sheet is not None else m.group("us")
         kind, val = self.next()
         ext = re.match(r"^\[(\d+)\](.*)$", sheet)
+        if ext and kind == "func" and not ext.group(2):
+            # [1]!NAME( — a function of an add-in workbook (.xlam) through a link: the
+            # name is called as our own function when we have it.
+            return self.func(val)
         if ext:
             return ("ext", int(ext.group(1)), ext.group(2), val)
         if kind in ("cell", "cols", "rows"):

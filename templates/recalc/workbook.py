@@ -25,6 +25,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+from templates.recalc import functions as _library  # noqa: F401 - registers the Excel functions
 from templates.recalc.parser import (
     MAX_COL,
     MAX_ROW,
@@ -69,7 +70,7 @@ class CircularReference(Exception):  # noqa: N818
     """A formula depends on itself and the workbook does not enable iteration."""
 
     def __init__(self, cells: list[str]) -> None:
-        super().__init__("circular reference: " + " → ".join(cells))
+        super().__init__("circular reference between " + ", ".join(cells))
         self.cells = cells
 
 
@@ -143,6 +144,7 @@ class Workbook:
         self._names: dict[tuple[str, str | None], Callable[[], Any] | None] = {}
         self._udfs: dict[str, Callable[..., Any]] | None = None
         self._cycle_cells: set[tuple[str, int, int]] = set()
+        self._frozen: set[tuple[str, int, int]] = set()
         self._stack: list[_Cell] = []
         self._extent: dict[str, tuple[int, int]] = {
             s.name: (s.max_row, s.max_col) for s in data.sheets}
@@ -240,7 +242,7 @@ class Workbook:
             raise CircularReference([cell_text(*cell.key), "(nesting too deep)"]) from None
         finally:
             self._stack.pop()
-        cell.value = self._cell_result(cell, v)
+        cell.value = self._cell_result(cell, v) if cell.key not in self._frozen else cell.stored
         cell.state = _DONE
         return cell.value
 
@@ -304,6 +306,8 @@ class Workbook:
         arr = owner.deps[0] if owner.deps and isinstance(owner.deps[0], Array) else None
         _, r0, c0 = owner.key
         i, j = key[1] - r0, key[2] - c0
+        if owner.fn is None or owner.key in self._frozen:
+            return self.values[key[0]].get((key[1], key[2]))  # degraded: as Excel stored
         if arr is None:
             return NA if owner.array_area is not None else None
         if owner.dynamic:
@@ -317,8 +321,20 @@ class Workbook:
     def _cycle(self, cell: _Cell) -> Any:
         if not self.iterate:
             i = next((n for n, c in enumerate(self._stack) if c is cell), 0)
-            raise CircularReference([cell_text(*c.key) for c in self._stack[i:]]
-                                    + [cell_text(*cell.key)])
+            loop = self._stack[i:]
+            if any(c.stored is None for c in loop):
+                # Nothing Excel computed to compare with or go on from: refuse.
+                order = {s: i for i, s in enumerate(self.sheet_names)}
+                keys = sorted({c.key for c in loop}, key=lambda k: (order[k[0]], k[1], k[2]))
+                raise CircularReference([cell_text(*k) for k in keys])
+            # Excel without iteration leaves a loop's cells at the values they hold and
+            # warns; we do the same per cell and report them.
+            why = ("circular reference with iterative calculation off: "
+                   "Excel's stored value kept")
+            for c in loop:
+                self.degraded[c.key] = why
+                self._frozen.add(c.key)
+            return cell.stored
         for c in self._stack[next((n for n, c in enumerate(self._stack) if c is cell), 0):]:
             self._cycle_cells.add(c.key)
         # Excel iterates from the values the cells hold: the previous round's, or the
@@ -485,18 +501,32 @@ class Workbook:
     def udf(self, name: str) -> Callable[..., Any] | None:
         """Our add-in functions (LLM_API_COST …) under their names and Excel's prefixes."""
         if self._udfs is None:
-            from udfs.catalog import FUNCTIONS as CATALOG
-
-            self._udfs = {n.upper(): n for n in CATALOG}  # type: ignore[misc]
-        n = self._udfs.get(name.upper())
-        if n is None:
+            self._udfs = addin_functions()
+        fn = self._udfs.get(name.upper())
+        if fn is None:
             return None
-        from udfs import call as udf_call
 
-        def fn(*args: Any) -> Any:
-            return _from_udf(udf_call(n, *(_to_udf(a) for a in args)))
+        def wrapped(*args: Any) -> Any:
+            try:
+                return _from_udf(fn(*(_to_udf(a) for a in args)))
+            except XLFail as exc:
+                return exc.error
+            except Exception:  # noqa: BLE001 - an add-in bug is that cell's #VALUE!, as in Excel
+                return VALUE
 
-        return fn
+        return wrapped
+
+
+def addin_functions() -> dict[str, Callable[..., Any]]:
+    """The add-in catalog's functions (``udfs``) by upper-case name, called with cell
+    values (a range as a 2-D numpy object array) and returning catalog results."""
+    from udfs.catalog import FUNCTIONS as CATALOG
+    from udfs.catalog import call as udf_call
+
+    def bind(n: str) -> Callable[..., Any]:
+        return lambda *a: udf_call(n, *a)
+
+    return {n.upper(): bind(n) for n in CATALOG}
 
 
 _SHIFT_CACHE: dict[tuple[str, int, int], str] = {}

@@ -96,7 +96,8 @@ def test_cli_recalc_formats(book: Path) -> None:
     assert json.loads(out.stdout) == {"Inputs!B3": 750.0, "Inputs!B4": 9000.0}
     out = run_cli("recalc", book, "--set", "inputs!B1=3e8", "--cells", "out_yearly",
                   "--cells", "Inputs!B6", "--format", "csv")
-    assert out.stdout == "cell,value\nInputs!B4,18000.0\nInputs!B6,big\n"
+    # Keys are the references as asked (issue 12 item 5): the name, not its address.
+    assert out.stdout == "cell,value\nout_yearly,18000.0\nInputs!B6,big\n"
     table = run_cli("recalc", book)
     assert table.exit_code == 0 and "9,000" in table.stdout
 

@@ -163,14 +163,14 @@ def test_bad_refs_name_the_ref(model_book: Path, ref: str, reason: str) -> None:
 @pytest.fixture
 def fake_catalog(monkeypatch: pytest.MonkeyPatch) -> None:
     """The udfs catalog is filled by another module; inject a tiny function instead."""
-    import udfs.formulas_adapter
+    import templates.recalc.workbook
 
     def llm_fake_cost(tokens, price=1.0):
-        # The contract: formulas' argument types; a cell reference arrives as a 1×1 array.
+        # The engine passes cell values (a single cell as its value, a range as an array).
         return float(np.ravel(tokens)[0]) / 1e6 * float(np.ravel(price)[0])
 
     monkeypatch.setattr(
-        udfs.formulas_adapter, "formulas_functions", lambda: {"LLM_FAKE_COST": llm_fake_cost}
+        templates.recalc.workbook, "addin_functions", lambda: {"LLM_FAKE_COST": llm_fake_cost}
     )
 
 
@@ -202,10 +202,13 @@ def test_unknown_function_names_cell_and_function(tmp_path: Path) -> None:
     wb = openpyxl.Workbook()
     wb.active["C7"] = "=1+NOT_A_FUNCTION(2)"
     wb.save(path)
-    with pytest.raises(WorkbookError) as info:
-        recalc(path)
-    assert info.value.cell == "Sheet!C7"
-    assert "unknown function NOT_A_FUNCTION" in info.value.reason
+    wb.active["C8"] = "=2+3"
+    wb.save(path)
+    # Issue 12: an unknown function degrades that cell only (it keeps its stored value,
+    # here none, and is reported with the reason); the rest of the workbook computes.
+    calc = Recalculation(path)
+    assert calc.degraded == {"Sheet!C7": "function NOT_A_FUNCTION is not supported"}
+    assert calc.values() == {"Sheet!C7": None, "Sheet!C8": 5.0}
 
 
 def test_formula_formulas_cannot_parse_names_the_cell(tmp_path: Path) -> None:
@@ -213,12 +216,12 @@ def test_formula_formulas_cannot_parse_names_the_cell(tmp_path: Path) -> None:
     wb = openpyxl.Workbook()
     wb.active["D4"] = "=2*1e6"  # Excel itself stores 1000000; `formulas` rejects 1e6
     wb.save(path)
-    # The compiled plan reads 1e6 as Excel would (Excel stores 1000000): 2 × 1e6.
+    # The engine reads 1e6 as Excel would (Excel stores 1000000): 2 × 1e6.
     assert recalc(path) == {"Sheet!D4": 2_000_000.0}
-    # The formulas engine (write-back, full recalculation) names the cell it cannot parse.
-    with pytest.raises(WorkbookError) as info:
-        Recalculation(path).calculate()
-    assert info.value.cell == "Sheet!D4" and "=2*1e6" in info.value.reason
+    wb.active["D5"] = "=2*(3"  # not a formula Excel accepts: that cell degrades, named
+    wb.save(path)
+    calc = Recalculation(path)
+    assert "Sheet!D5" in calc.degraded and calc.values()["Sheet!D4"] == 2_000_000.0
 
 
 # --- circular references -------------------------------------------------------------
@@ -284,8 +287,11 @@ def test_awkward_file_and_sheet_names(tmp_path: Path) -> None:
     }
     wb.create_sheet("Bob's")
     wb.save(path)
-    with pytest.raises(WorkbookError, match="sheet name \"Bob's\" contains an apostrophe"):
-        recalc(path)
+    wb["Bob's"]["A1"] = "='Ввод'!A2*2"
+    wb["Ввод"]["B1"] = "='Bob''s'!A1+1"
+    wb.save(path)
+    # Sheet names with apostrophes are quoted with a doubled '' in formulas (Excel's rule).
+    assert recalc(path, cells=["'Bob''s'!A1", "Ввод!B1"]) == {"Bob's!A1": 12.0, "Ввод!B1": 13.0}
 
 
 def test_formula_cell_limit(model_book: Path) -> None:

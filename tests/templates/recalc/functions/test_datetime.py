@@ -11,7 +11,7 @@ import pytest
 from templates.recalc.functions import xlcall
 from templates.recalc.values import Array
 
-from ._datefin_corpus import mismatches
+from ._corpus import mismatches
 
 DATETIME = {
     "DATE", "DATEVALUE", "TIME", "TIMEVALUE", "YEAR", "MONTH", "DAY", "HOUR", "MINUTE",
@@ -22,7 +22,7 @@ DATETIME = {
 
 
 @pytest.mark.parametrize(("book", "sheets", "at_least"), [
-    ("formulas_test.xlsx", ("DATE & TIME",), 544),
+    ("formulas_test.xlsx", ("DATE & TIME",), 295),
     ("pycel_date-time.xlsx", (), 170),
     ("pycel_yearfrac.xlsx", (), 2004),
     ("xlc_YEARFRAC.xlsx", (), 3),
@@ -31,6 +31,8 @@ def test_corpus_matches_excel(book: str, sheets: tuple[str, ...], at_least: int)
     # Excel's stored value of every formula cell of the family in the workbook
     checked, bad = mismatches(book, DATETIME, sheets)
     assert not bad, "\n".join(map(str, bad[:20]))
+    # formula cells counted once each (an array formula by its anchor), as the engine
+    # and the corpus benchmark count them
     assert checked >= at_least
 
 

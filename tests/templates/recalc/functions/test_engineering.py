@@ -12,7 +12,7 @@ import pytest
 from templates.recalc.functions import xlcall
 from templates.recalc.values import Array, Ref
 
-from ._eng_corpus import mismatches
+from ._corpus import mismatches
 
 BASES = {"DEC2BIN", "DEC2OCT", "DEC2HEX", "BIN2DEC", "BIN2OCT", "BIN2HEX", "OCT2BIN",
          "OCT2DEC", "OCT2HEX", "HEX2BIN", "HEX2DEC", "HEX2OCT"}
@@ -28,7 +28,7 @@ ENGINEERING = BASES | COMPLEX | {
 
 @pytest.mark.parametrize(("book", "sheets", "at_least"), [
     ("xlc_BASES.xlsx", (), 2741),
-    ("formulas_test.xlsx", ("ENGINEERING",), 1533),
+    ("formulas_test.xlsx", ("ENGINEERING",), 902),
     ("formulas_test.xlsx", ("EXTRA",), 3561),
 ])
 def test_corpus_matches_excel(book: str, sheets: tuple[str, ...], at_least: int) -> None:
@@ -37,6 +37,8 @@ def test_corpus_matches_excel(book: str, sheets: tuple[str, ...], at_least: int)
     # CONVERT factors in the last bit), complex-number text exactly
     checked, bad = mismatches(book, ENGINEERING, sheets)
     assert not bad, "\n".join(map(str, bad[:20]))
+    # formula cells counted once each (an array formula by its anchor), as the engine
+    # and the corpus benchmark count them
     assert checked >= at_least
 
 
@@ -81,22 +83,11 @@ def test_places_from_a_cell_reference() -> None:
     assert xlcall("BIN2HEX", _ref(book, 1, 4), _ref(book, 1, 5)) == "00006"
 
 
-def test_places_from_a_cell_reference_in_a_formula() -> None:
-    from templates.recalc.parser import parse
-
-    from ._datefin_corpus import _Ctx
-    from ._eng_corpus import _eval
-
-    # the same through the parser: =DEC2HEX(A1,B1) and =DEC2HEX(A1,4) are both "00FF"
-    book = _Book({(1, 1): 255.0, (1, 2): 4.0})
-    ctx = _Ctx(book, ("S", 3, 3), False)
-    assert _eval(parse("=DEC2HEX(A1,B1)"), ctx, "S") == "00FF"
-    assert _eval(parse("=DEC2HEX(A1,4)"), ctx, "S") == "00FF"
-
-
 def test_places_through_the_evaluator() -> None:
-    formula = pytest.importorskip("templates.recalc.formula",
-                                  reason="the lead's evaluator is not written yet")
+    from templates.recalc import formula
+
+    # =DEC2HEX(A1,B1) was #VALUE! while =DEC2HEX(A1,4) worked (issue 12): both "00FF"
+    assert formula.evaluate("=DEC2HEX(A1,4)", {"A1": 255.0}) == "00FF"
     assert formula.evaluate("=DEC2HEX(A1,B1)", {"A1": 255.0, "B1": 4.0}) == "00FF"
     assert formula.evaluate("=DEC2HEX(A1,4)", {"A1": 255.0}) == "00FF"
 
