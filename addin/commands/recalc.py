@@ -6,10 +6,12 @@ Exit codes: 0 ok, 1 ``check`` found stale cells, 2 the file, a cell or an argume
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
@@ -95,6 +97,32 @@ def _notes(notes: list[str], path: str) -> None:
 
 
 _MAX_DEGRADED_NOTES = 20
+#: Default wall-clock bound of one recalc/check run, in seconds (``--timeout``).
+DEFAULT_TIMEOUT_S = 300.0
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float, what: str) -> Iterator[None]:
+    """Stop with exit 2 and a message naming ``what`` when the run exceeds ``seconds``."""
+    import signal
+
+    from templates.errors import WorkbookError
+
+    if seconds <= 0 or not hasattr(signal, "SIGALRM"):
+        yield
+        return
+
+    def expire(_signum: int, _frame: object) -> None:
+        raise WorkbookError(what, f"recalculation took longer than {seconds:g} s "
+                            "(--timeout); nothing was written")
+
+    old = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
 
 
 def _degraded_notes(degraded: dict[str, str], path: str) -> None:
@@ -149,6 +177,8 @@ def register(app: typer.Typer) -> None:
             bool, typer.Option("--in-place", help="Write computed values into BOOK.")
         ] = False,
         format: Annotated[str, typer.Option(help="table, json or csv.")] = "table",
+        timeout: Annotated[float, typer.Option(
+            help="Wall-clock limit in seconds (0: none); exit 2 when exceeded.")] = DEFAULT_TIMEOUT_S,
     ) -> None:
         """Recalculate BOOK without Excel and print cells (Excel errors as #N/A etc.).
 
@@ -164,10 +194,11 @@ def register(app: typer.Typer) -> None:
             from templates.recalc import Recalculation
             from templates.writeback import write_back
 
-            calc = Recalculation(book)
-            _notes(calc.checked.notes, calc.path)
-            _degraded_notes(calc.degraded, calc.path)
-            shown = _keyed_as_asked(calc, cells, calc.values(inputs, cells))
+            with _time_limit(timeout, str(book)):
+                calc = Recalculation(book)
+                _notes(calc.checked.notes, calc.path)
+                _degraded_notes(calc.degraded, calc.path)
+                shown = _keyed_as_asked(calc, cells, calc.values(inputs, cells))
             if output is not None or in_place:
                 write_back(book, output, in_place=in_place, inputs=inputs, recalculation=calc)
             _print_values(shown, format, title=str(book))
@@ -179,6 +210,8 @@ def register(app: typer.Typer) -> None:
         ],
         rtol: Annotated[float, typer.Option(help="Relative tolerance for numbers.")] = 1e-9,
         format: Annotated[str, typer.Option(help="table or json.")] = "table",
+        timeout: Annotated[float, typer.Option(
+            help="Wall-clock limit per workbook in seconds (0: none).")] = DEFAULT_TIMEOUT_S,
     ) -> None:
         """Exit 0 if every stored formula value matches a recalculation, 1 if a workbook is
         stale, 2 if one cannot be read. Lists each stale cell with both values."""
@@ -192,7 +225,7 @@ def register(app: typer.Typer) -> None:
         reports, worst = [], EXIT_OK
         for book in books:
             try:
-                with bad_input_exits(any_error=True):
+                with bad_input_exits(any_error=True), _time_limit(timeout, str(book)):
                     result = check_workbook(book, rtol=rtol)
             except typer.Exit:
                 # Already reported on stderr; go on with the other workbooks.

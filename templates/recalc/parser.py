@@ -30,6 +30,11 @@ from functools import lru_cache
 
 __all__ = ["MAX_COL", "MAX_ROW", "FormulaSyntaxError", "col_index", "parse", "shift"]
 
+#: Excel's specification limits (Microsoft, "Excel specifications and limits"): beyond
+#: them Excel refuses the formula, and so does this parser, before any work.
+EXCEL_MAX_FORMULA_CHARS = 8_192
+EXCEL_MAX_NESTING = 64
+EXCEL_MAX_ARGUMENTS = 255
 MAX_ROW = 1_048_576
 MAX_COL = 16_384
 _PREFIXES = ("_XLFN._XLWS.", "_XLFN.", "_XLWS.", "_XLL.", "_XLUDF.", "_XLETA.")
@@ -171,6 +176,7 @@ class _Parser:
         self.text = text
         self.toks = _tokens(text)
         self.i = 0
+        self.depth = 0
 
     # whitespace matters only as the intersection operator; skip it elsewhere
     def _skip_ws(self) -> None:
@@ -352,7 +358,15 @@ class _Parser:
     def func(self, raw: str) -> tuple:
         name = function_name(raw)
         self.expect("(")
+        self.depth += 1
+        if self.depth > EXCEL_MAX_NESTING:
+            raise FormulaSyntaxError(
+                f"functions nested more than {EXCEL_MAX_NESTING} levels deep (Excel's limit)")
         args = self.arguments()
+        self.depth -= 1
+        if len(args) > EXCEL_MAX_ARGUMENTS:
+            raise FormulaSyntaxError(f"{name} has {len(args)} arguments, more than Excel's "
+                                     f"{EXCEL_MAX_ARGUMENTS}")
         node = ("fn", name, tuple(args))
         if name == "LAMBDA":
             return self.call_suffix(node)
@@ -412,6 +426,9 @@ def parse(formula: str) -> tuple:
     text = formula[1:] if formula.startswith("=") else formula
     if not text.strip():
         raise FormulaSyntaxError("empty formula")
+    if len(text) > EXCEL_MAX_FORMULA_CHARS:
+        raise FormulaSyntaxError(f"formula of {len(text):,} characters, above Excel's limit "
+                                 f"of {EXCEL_MAX_FORMULA_CHARS:,}")
     return _Parser(text).parse()
 
 
