@@ -12,7 +12,6 @@ import math
 import os
 from dataclasses import dataclass, field
 
-from templates.errors import WorkbookError
 from templates.recalc import Recalculation, Value
 from templates.xlsx_safety import DEFAULT_LIMITS, Limits
 

@@ -178,7 +178,7 @@ def register(app: typer.Typer) -> None:
         ] = False,
         format: Annotated[str, typer.Option(help="table, json or csv.")] = "table",
         timeout: Annotated[float, typer.Option(
-            help="Wall-clock limit in seconds (0: none); exit 2 when exceeded.")] = DEFAULT_TIMEOUT_S,
+            help="Wall-clock limit in seconds (0: none); exit 2 past it.")] = DEFAULT_TIMEOUT_S,
     ) -> None:
         """Recalculate BOOK without Excel and print cells (Excel errors as #N/A etc.).
 

@@ -156,7 +156,7 @@ def _ref_node(sheet: str | None, kind: str, text: str) -> tuple:
         r1, r2, ar1, ar2 = r2, r1, ar2, ar1
     if c1 > c2:
         c1, c2, ac1, ac2 = c2, c1, ac2, ac1
-    if not (1 <= r1 and r2 <= MAX_ROW and 1 <= c1 and c2 <= MAX_COL):
+    if not (r1 >= 1 and r2 <= MAX_ROW and c1 >= 1 and c2 <= MAX_COL):
         raise FormulaSyntaxError(f"reference {text!r} is outside the sheet")
     return ("ref", sheet, r1, c1, r2, c2, (ar1, ac1, ar2, ac2))
 

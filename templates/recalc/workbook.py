@@ -44,7 +44,6 @@ from templates.recalc.values import (
     NULL,
     NUM,
     REF,
-    SPILL,
     VALUE,
     Array,
     ExcelError,
@@ -247,9 +246,9 @@ class Workbook:
         return cell.value
 
     def _cell_result(self, cell: _Cell, v: Any) -> Any:
-        sheet, r, c = cell.key
+        del cell  # position not needed: the kind of value decides
         if isinstance(v, Lambda):
-            return "#CALC!" and BY_TEXT["#CALC!"]
+            return BY_TEXT["#CALC!"]
         if cell.array_area is not None or cell.dynamic:
             if isinstance(v, Ref):
                 v = v.array() if not v.is_cell else v.value()
@@ -511,7 +510,7 @@ class Workbook:
                 return _from_udf(fn(*(_to_udf(a) for a in args)))
             except XLFail as exc:
                 return exc.error
-            except Exception:  # noqa: BLE001 - an add-in bug is that cell's #VALUE!, as in Excel
+            except Exception:
                 return VALUE
 
         return wrapped
@@ -765,7 +764,7 @@ class _Compiler:
         return self.c(node, self.ctx_scalar.array_mode)
 
     # pylint: disable=too-many-return-statements
-    def c(self, node: tuple, am: bool) -> Callable[[], Any]:  # noqa: C901
+    def c(self, node: tuple, am: bool) -> Callable[[], Any]:
         kind = node[0]
         book = self.book
         ctx = self.ctx_array if am else self.ctx_scalar
@@ -917,11 +916,8 @@ class _Compiler:
         s = self._sheet(sheet) if sheet else self.sheet
         fn = self.book.name_fn(n, s)
         if fn is None:
-            if sheet is None and self.book.data.names and False:
-                pass
-            return lambda: NAME
-        self.deps.extend(())  # names resolve at run time; their cells order on demand
-        return fn
+            return lambda: NAME  # Excel: an undefined name is #NAME? (not #REF!)
+        return fn  # names resolve at run time; the cells they read evaluate on demand
 
     def let(self, args: tuple, am: bool) -> Callable[[], Any]:
         if len(args) < 3 or len(args) % 2 == 0:
