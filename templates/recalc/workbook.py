@@ -246,7 +246,6 @@ class Workbook:
         return cell.value
 
     def _cell_result(self, cell: _Cell, v: Any) -> Any:
-        del cell  # position not needed: the kind of value decides
         if isinstance(v, Lambda):
             return BY_TEXT["#CALC!"]
         if cell.array_area is not None or cell.dynamic:
