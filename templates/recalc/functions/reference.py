@@ -76,13 +76,14 @@ def _single(ref: Any) -> Ref:
 def ROW(ctx: Any, reference: Any = None) -> Any:
     """Returns the row number of a reference (of the formula's cell when omitted).
 
-    Over a reference of several rows, an array formula gets the column of their row
-    numbers; a formula that is not an array formula gets the first.
+    Over a reference of several cells, an array formula gets the column of its row
+    numbers (one row: a 1×1 array, which Excel repeats over the formula's area); a
+    formula that is not an array formula gets the first.
     """
     if reference is None or reference is MISSING:
         return float(_cell_of(ctx)[1])
     ref = _single(reference)
-    if ref.nrows > 1 and getattr(ctx, "array_mode", True):
+    if not ref.is_cell and getattr(ctx, "array_mode", True):
         return Array([[float(r)] for r in range(ref.r1, ref.r2 + 1)])
     return float(ref.r1)
 
@@ -91,13 +92,14 @@ def ROW(ctx: Any, reference: Any = None) -> Any:
 def COLUMN(ctx: Any, reference: Any = None) -> Any:
     """Returns the column number of a reference (of the formula's cell when omitted).
 
-    Over a reference of several columns, an array formula gets the row of their column
-    numbers; a formula that is not an array formula gets the first.
+    Over a reference of several cells, an array formula gets the row of its column
+    numbers (one column: a 1×1 array, which Excel repeats over the formula's area); a
+    formula that is not an array formula gets the first.
     """
     if reference is None or reference is MISSING:
         return float(_cell_of(ctx)[2])
     ref = _single(reference)
-    if ref.ncols > 1 and getattr(ctx, "array_mode", True):
+    if not ref.is_cell and getattr(ctx, "array_mode", True):
         return Array([[float(c) for c in range(ref.c1, ref.c2 + 1)]])
     return float(ref.c1)
 
@@ -694,7 +696,7 @@ def HYPERLINK(link_location: Any, friendly_name: Any = _OMITTED) -> Any:
     return friendly_name
 
 
-@xlfunction("GETPIVOTDATA", "any, any, any*")
+@xlfunction("GETPIVOTDATA", "any, any, any?*")
 def GETPIVOTDATA(data_field: Any, pivot_table: Any, *fields: Any) -> ExcelError:
     """Returns data stored in a PivotTable report.
 
