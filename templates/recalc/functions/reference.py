@@ -69,6 +69,22 @@ def _single(ref: Any) -> Ref:
     return ref
 
 
+def _clip(ref: Ref) -> tuple[int, int, int, int]:
+    """``ref``'s bounds cut to the sheet's used extent the way the workbook cuts a
+    whole-column or whole-row range it reads (``range_rows``), so ``ROW(A:A)`` lines up
+    with the values of ``A:A`` in an array formula and does not build a million rows."""
+    r1, c1, r2, c2 = ref.r1, ref.c1, ref.r2, ref.c2
+    extent = getattr(ref.book, "_extent", None)
+    if extent is None:
+        return r1, c1, r2, c2
+    max_r, max_c = extent.get(ref.sheet, (0, 0))
+    if r2 - r1 > 4096:
+        r2 = min(r2, max(max_r, r1))
+    if c2 - c1 > 256:
+        c2 = min(c2, max(max_c, c1))
+    return r1, c1, r2, c2
+
+
 # --- ROW, COLUMN, AREAS -------------------------------------------------------------------
 
 
@@ -84,7 +100,8 @@ def ROW(ctx: Any, reference: Any = None) -> Any:
         return float(_cell_of(ctx)[1])
     ref = _single(reference)
     if not ref.is_cell and getattr(ctx, "array_mode", True):
-        return Array([[float(r)] for r in range(ref.r1, ref.r2 + 1)])
+        r1, _, r2, _ = _clip(ref)
+        return Array([[float(r)] for r in range(r1, r2 + 1)])
     return float(ref.r1)
 
 
@@ -100,7 +117,8 @@ def COLUMN(ctx: Any, reference: Any = None) -> Any:
         return float(_cell_of(ctx)[2])
     ref = _single(reference)
     if not ref.is_cell and getattr(ctx, "array_mode", True):
-        return Array([[float(c) for c in range(ref.c1, ref.c2 + 1)]])
+        _, c1, _, c2 = _clip(ref)
+        return Array([[float(c) for c in range(c1, c2 + 1)]])
     return float(ref.c1)
 
 
@@ -355,8 +373,9 @@ def _over_cells(ctx: Any, reference: Any, fn: Any) -> Any:
     book = ref.book
     if ref.is_cell or not getattr(ctx, "array_mode", True):
         return fn(book, ref.sheet, ref.r1, ref.c1)
-    return Array([[fn(book, ref.sheet, r, c) for c in range(ref.c1, ref.c2 + 1)]
-                  for r in range(ref.r1, ref.r2 + 1)])
+    r1, c1, r2, c2 = _clip(ref)
+    return Array([[fn(book, ref.sheet, r, c) for c in range(c1, c2 + 1)]
+                  for r in range(r1, r2 + 1)])
 
 
 @xlfunction("FORMULATEXT", "ref", context=True)
@@ -595,7 +614,8 @@ def CELL(ctx: Any, info_type: str, reference: Any = _OMITTED) -> Any:
     (``folder/[file.xlsx]Sheet``), ``"sheet"`` (the sheet's number), ``"format"``
     (``G``, ``F2``, ``,0``, ``C2-``, ``P0``, ``S2``, ``D1``…), ``"color"``,
     ``"parentheses"``, ``"prefix"`` (``'`` left, ``"`` right, ``^`` centred, ``\\`` fill
-    alignment of a text cell), ``"protect"`` (1 locked).
+    alignment of a text cell; ``""`` for general alignment, as Gnumeric answers — Excel's
+    answer there is not in the corpus), ``"protect"`` (1 locked).
 
     Notes
     -----

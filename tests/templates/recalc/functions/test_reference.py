@@ -412,3 +412,16 @@ def test_not_volatile_so_compared(tmp_path: Path) -> None:
     wb, v, _ = _book(tmp_path, build)
     assert not wb.volatile
     assert _at(v, "Sheet", "A1") == 1.0  # 0 + 0 + 1
+
+
+def test_whole_column_row_numbers_line_up_with_values(tmp_path: Path) -> None:
+    """{=MAX(IF(A:A<>"",ROW(A:A)))} — the last used row (hand count: A1:A4 filled, 4);
+    ROW(A:A) covers the rows the workbook reads for A:A, not a million."""
+    def build(wbk: Any) -> None:
+        ws = wbk.active
+        ws.title = "S"
+        _data(ws)
+        ws["E1"] = ArrayFormula("E1", '=MAX(IF(A:A<>"",ROW(A:A)))')
+
+    _, v, _ = _book(tmp_path, build)
+    assert _at(v, "S", "E1") == 4.0
