@@ -6,6 +6,11 @@ final rename stays on one file system, where POSIX ``rename`` and Windows
 fsynced, then renamed over the target. An exception or a kill before the rename leaves
 the previous file untouched; two concurrent writers each rename a complete file, so the
 last one wins and the result is always one writer's whole output.
+
+A kill (SIGKILL, power loss) cannot clean up after itself, so the temporary file's name
+carries its writer's process id (``.<name>.<pid>-<random>.tmp``) and every write first
+removes the temporary files of that target whose writer is no longer running: a killed
+write leaves nothing behind once the target is written again.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+import time
 from collections.abc import Iterator
 from typing import BinaryIO
 
@@ -42,8 +48,9 @@ def atomic_writer(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
     """
     path = os.fspath(path)
     directory = os.path.dirname(os.path.abspath(path))
+    _sweep(directory, os.path.basename(path))
     fd, tmp = tempfile.mkstemp(
-        prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=directory
+        prefix=f".{os.path.basename(path)}.{os.getpid()}-", suffix=".tmp", dir=directory
     )
     try:
         with os.fdopen(fd, "wb") as f:
@@ -77,6 +84,47 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
     """
     with atomic_writer(path) as f:
         f.write(data)
+
+
+#: Temporary files of a writer that is gone are removed; where process ids cannot be
+#: probed safely (Windows: os.kill would terminate), only those older than this.
+STALE_AFTER_S = 24 * 3600.0
+
+
+def _sweep(directory: str, name: str) -> None:
+    """Remove the temporary files of *name* left in *directory* by writers that died."""
+    prefix = f".{name}."
+    try:
+        entries = [e for e in os.listdir(directory)
+                   if e.startswith(prefix) and e.endswith(".tmp")]
+    except OSError:
+        return
+    for entry in entries:
+        pid_text, sep, _ = entry[len(prefix):].partition("-")
+        if not sep or not pid_text.isdigit():
+            continue  # not one of ours (or from a version without the pid)
+        full = os.path.join(directory, entry)
+        if _writer_alive(int(pid_text), full):
+            continue
+        with contextlib.suppress(OSError):
+            os.unlink(full)
+
+
+def _writer_alive(pid: int, tmp: str) -> bool:
+    if os.name != "posix":
+        try:
+            return time.time() - os.stat(tmp).st_mtime < STALE_AFTER_S
+        except OSError:
+            return True
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, owned by someone else
+        return True
+    return True
 
 
 def _umask() -> int:
