@@ -39,7 +39,7 @@ def _column(rng: np.random.Generator, n: int, low: float, high: float,
 
 
 def _square(col: list[list[Any]]) -> list[list[Any]]:
-    side = int(math.isqrt(len(col)))
+    side = math.isqrt(len(col))
     flat = [r[0] for r in col[: side * side]]
     return [flat[i * side:(i + 1) * side] for i in range(side)]
 
@@ -51,7 +51,7 @@ def _calls(rng: np.random.Generator, n: int) -> dict[str, Callable[[], Any]]:
     few = [names[i % 4] for i in range(n)]
     many = [[f"model-{i}"] for i in range(n)]
     chars = [[float(v)] for v in rng.integers(0, 10_000, n)]
-    side = int(math.isqrt(n))
+    side = math.isqrt(n)
     row = [rng.uniform(0, 5e6, side).tolist()]
     colv = [[v] for v in rng.uniform(0, 5e6, side).tolist()]
     return {

@@ -89,25 +89,24 @@ def recommend_strategy(
                 monitoring_culture]
     score = sum(bool(x) for x in maturity)
     saving = (api_monthly_usd - selfhost_monthly_usd) / api_monthly_usd if api_monthly_usd else 0.0
+    hyb_saving = ((api_monthly_usd - hybrid_monthly_usd) / api_monthly_usd
+                  if hybrid_monthly_usd is not None and api_monthly_usd else 0.0)
     reasons = [
         f"{tokens_per_day / 1e6:,.1f}M tokens/day",
         f"self-hosting {'saves' if saving >= 0 else 'costs'} {abs(saving):.0%} "
         f"vs the API (${selfhost_monthly_usd:,.0f} vs ${api_monthly_usd:,.0f}/month)",
         f"maturity {score}/4",
     ]
-    strategy = str(strategy_of(tokens_per_day, api_monthly_usd, selfhost_monthly_usd,
-                               load_is_stable, product_past_experiment,
-                               high_quality_requirements, data_is_advantage,
-                               monitoring_culture, enough_training_data, hybrid_monthly_usd))
     if tokens_per_day < API_ONLY_BELOW_TOKENS_PER_DAY:
         reasons.insert(0, "volume below a few million tokens/day: the API stays economical")
         return Recommendation("API", tuple(reasons))
     cheap = saving >= MIN_SAVINGS_SHARE
-    if strategy == "SELF-HOST":
+    if (cheap and tokens_per_day >= SELF_HOST_FROM_TOKENS_PER_DAY and load_is_stable
+            and score >= MATURITY_FOR_SELF_HOST and enough_training_data):
         reasons.insert(0, "stable load of tens of millions of tokens/day, a mature team and "
                           "enough data: own model")
         return Recommendation("SELF-HOST", tuple(reasons))
-    if strategy == "HYBRID":
+    if (cheap or hyb_saving >= MIN_SAVINGS_SHARE) and score >= MATURITY_FOR_HYBRID:
         missing = [n for n, ok in (("stable load", load_is_stable),
                                    ("enough training data", enough_training_data),
                                    ("maturity ≥ 3/4", score >= MATURITY_FOR_SELF_HOST),

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from udfs.catalog import FUNCTIONS, elementwise
+from udfs.catalog import FUNCTIONS, _no_gc, elementwise
 from udfs.excel_errors import VALUE
 
 #: Every function is vectorised now (kept for callers that asked which ones were).
@@ -48,7 +48,8 @@ def _vectorised(name: str) -> Callable[..., np.ndarray]:
             return cells
         each = [np.broadcast_to(v, (n,)) if isinstance(v, np.ndarray) and v.ndim > 0 else
                 (v.item() if isinstance(v, np.generic | np.ndarray) else v) for v in vals]
-        cells = elementwise(fn, each, n, tables=True)
+        with _no_gc(n):
+            cells = elementwise(fn, each, n, tables=True)
         if n and _IS_FLOAT(cells).astype(bool).all():
             return cells.astype(float)
         return cells

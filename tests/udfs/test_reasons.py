@@ -113,3 +113,18 @@ def test_a_million_cell_range_is_one_call():
     assert len(got) == 1000 and len(got[0]) == 1000
     # gpt-4o list prices (genai-prices 0.2.3): $2.50 in, $10 out per 1M tokens.
     assert got[999][1] == pytest.approx(999e3 * 2.5e-6 + 1e3 * 10e-6, rel=1e-12)
+
+
+def test_vectorised_strategy_agrees_with_the_engine_rules():
+    # engine.strategy_of (ranges) against engine.recommend_strategy (one cell), seeded.
+    import engine as e
+
+    rng = np.random.default_rng(15)
+    t = 10 ** rng.uniform(5, 9, 2000)
+    api = rng.uniform(0, 1e5, 2000)
+    own = rng.uniform(0, 1e5, 2000)
+    api[::50] = 0.0
+    for flags in [(True,) * 6, (True, True, True, False, False, True), (False,) * 6]:
+        got = e.strategy_of(t, api, own, *flags)
+        want = [e.recommend_strategy(*x, *flags).strategy for x in zip(t, api, own, strict=True)]
+        assert got.tolist() == want
