@@ -36,6 +36,7 @@ Takes about 5 minutes on 2 cores (the budget is 15).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
 import signal
@@ -105,10 +106,8 @@ def run_child(cmd: list[str], timeout: float | None = None) -> Run:
 
         def kill() -> None:
             killed.set()
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(p.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
 
         timer = threading.Timer(timeout, kill) if timeout else None
         if timer:
@@ -241,9 +240,8 @@ def processes(paths: list[Path], tmp: Path) -> None:
         fml = run_child([sys.executable, str(script), str(p)], timeout=FORMULAS_TIMEOUT)
         notes = []
         if ours.rc:
-            notes.append(f"llm-tco exit {ours.rc}: "
-                         + ours.stderr.decode(errors="replace").strip().splitlines()[-1][:60]
-                         if ours.stderr.strip() else f"llm-tco exit {ours.rc}")
+            last = ours.stderr.decode(errors="replace").strip().splitlines()
+            notes.append(f"llm-tco exit {ours.rc}" + (f": {last[-1][:60]}" if last else ""))
         fml_failed = ""
         if fml.rc:
             fml_failed = "error"
@@ -252,7 +250,8 @@ def processes(paths: list[Path], tmp: Path) -> None:
         ours_s = ours.seconds if ours.rc == 0 else None
         fml_s = None if fml_failed else (FORMULAS_TIMEOUT if fml.timed_out else fml.seconds)
         rows.append((p, ours_s, lo_s, fml_s, fml.timed_out, ours, fml))
-        print(f"{p.name:28} {_fmt_s(ours.seconds, failed='' if ours.rc == 0 else 'exit ' + str(ours.rc)):>8} "
+        ours_txt = _fmt_s(ours.seconds, failed="" if ours.rc == 0 else f"exit {ours.rc}")
+        print(f"{p.name:28} {ours_txt:>8} "
               f"{_fmt_s(lo_s, failed=lo_err):>9} "
               f"{_fmt_s(fml.seconds, fml.timed_out, fml_failed):>9} "
               f"{_ratio(lo_s, ours_s):>8} {_ratio(fml_s, ours_s, fml.timed_out):>8}  "
@@ -305,7 +304,8 @@ def processes(paths: list[Path], tmp: Path) -> None:
     print(line)
 
     helps = [run_child([cli, "--help"]).seconds for _ in range(3)]
-    print(f"`llm-tco --help`: {min(helps):.3f} s (best of 3; runs {', '.join(f'{h:.3f}' for h in helps)})")
+    print(f"`llm-tco --help`: {min(helps):.3f} s (best of 3; runs "
+          f"{', '.join(f'{h:.3f}' for h in helps)})")
 
     chk = run_child([cli, "check", *map(str, paths)], timeout=600)
     text = chk.stdout.decode(errors="replace")

@@ -90,10 +90,9 @@ def main() -> None:
                                     profile=profile)
             lo_first = time.perf_counter() - t0
 
-        hdr = (f"{'template':16} {'formulas':>8} {'llm-tco':>8} {'LibreOff.':>9} "
+        hdr = (f"{'template':16} {'cells':>8} {'llm-tco':>8} {'LibreOff.':>9} "
                f"{'formulas':>9} {'LO/ours':>8} {'fml/ours':>8}  peak MiB ours/fml")
         print(hdr)
-        print(f"{'':16} {'cells':>8}")
         print("-" * len(hdr))
         tot = {"ours": 0.0, "lo": 0.0, "fml": 0.0}
         fml_timeouts = 0
