@@ -143,8 +143,9 @@ def check(
             continue
         value = computed.get(ref)
         result.checked += 1
-        if isinstance(stored, str) and stored.startswith("#") and value == stored:
-            continue
+        if isinstance(stored, str) and stored.startswith("#") and (
+                value == stored or (stored == "#VALUE!" and value == "#CALC!")):
+            continue  # Excel saves #CALC! as #VALUE! in the cell (see agreement.stored_as)
         if not values_match(stored, value, rtol, atol):
             result.stale.append(StaleCell(ref, _shown(stored), value))
     return result

@@ -22,6 +22,15 @@ from templates.recalc.values import ExcelError
 __all__ = ["BookAgreement", "agreement", "same_value"]
 
 
+def stored_as(error: Any) -> str:
+    """The text Excel writes in the cell XML for an error value. Excel 365 saves #CALC!
+    (and the other errors of dynamic arrays and data types) as ``#VALUE!`` in the cell,
+    keeping the real error in the rich-value metadata (``xl/richData``), so older readers
+    see an error they know."""
+    text = str(error)
+    return "#VALUE!" if text in ("#CALC!", "#GETTING_DATA") else text
+
+
 def same_value(stored: Any, computed: Any) -> bool:
     """Excel's stored value and ours agree (numbers to 1e-9 relative)."""
     if stored is None:
@@ -29,7 +38,8 @@ def same_value(stored: Any, computed: Any) -> bool:
         if computed in ("", None, 0.0):
             return True
     if type(stored) is ExcelError or type(computed) is ExcelError:
-        return type(stored) is type(computed) and str(stored) == str(computed)
+        return type(stored) is type(computed) and (
+            str(stored) == str(computed) or stored_as(computed) == str(stored))
     if isinstance(stored, bool) or isinstance(computed, bool):
         return type(stored) is type(computed) and stored == computed
     if isinstance(stored, float) and isinstance(computed, float):

@@ -135,25 +135,51 @@ def _year(text: str) -> int:
 
 
 _TIME_RE = re.compile(
-    r"^(?P<h>\d{1,4}):(?P<m>\d{1,2})(?::(?P<s>\d{1,2}(?:\.\d+)?))?\s*(?P<ap>[ap]m?)?$", re.I)
-_TIME_AP_RE = re.compile(r"^(?P<h>\d{1,2})\s*(?P<ap>[ap]m?)$", re.I)
+    r"^(?P<a>\d{1,5}):(?P<b>\d{1,5})(?::(?P<c>\d{1,5}))?(?P<frac>\.\d*)?\s*(?P<ap>[ap]m?)?$",
+    re.I)
+_TIME_AP_RE = re.compile(r"^(?P<a>\d{1,2})\s*(?P<ap>[ap]m?)$", re.I)
 
 
 def _parse_time(text: str) -> float | None:
-    m = _TIME_RE.match(text) or _TIME_AP_RE.match(text)
-    if not m:
-        return None
-    h = int(m.group("h"))
-    mi = int(m.groupdict().get("m") or 0)
-    s = float(m.groupdict().get("s") or 0)
+    """Excel's reading of a time text. The last component may run past 59 (``"23:99"``
+    is 24:39, ``"0:0:9999"`` is 9,999 seconds, as Excel reads them); two components with a
+    decimal fraction are minutes and seconds (``"23:59.5"``); a trailing ``.`` is allowed.
+    """
+    m = _TIME_RE.match(text)
+    if m:
+        a, b, c = int(m.group("a")), int(m.group("b")), m.group("c")
+        frac = m.group("frac") or ""
+        f = float("0" + frac) if frac not in ("", ".") else 0.0
+        if max(a, b, int(c or 0)) > 9999:
+            return None
+        # Only the last component may run past its range, and then the ones before it
+        # must be in range: "23:99" is a time, "24:99" and "60:9999.5" are text to Excel
+        # (pycel_text.xlsx 'TextDates' holds Excel's readings of each form).
+        if c is not None:
+            h, mi, sec = a, b, int(c) + f
+            if mi >= 60 or (sec >= 60 and h >= 24):
+                return None
+        elif frac not in ("", "."):
+            h, mi, sec = 0, a, b + f  # mm:ss.fraction
+            if sec >= 60 and mi >= 60:
+                return None
+        else:
+            h, mi, sec = a, b, 0.0
+            if mi >= 60 and h >= 24:
+                return None
+    else:
+        m = _TIME_AP_RE.match(text)
+        if not m:
+            return None
+        h, mi, sec = int(m.group("a")), 0, 0.0
     ap = m.group("ap")
     if ap:
-        if not 0 <= h <= 12:
+        if not 0 <= h <= 12 or mi >= 60 or sec >= 60:
             return None
         h = h % 12 + (12 if ap[0].lower() == "p" else 0)
-    if mi >= 60 or s >= 60:
+    if h >= 10000:
         return None
-    return (h * 3600 + mi * 60 + s) / 86400.0
+    return (h * 3600 + mi * 60 + sec) / 86400.0
 
 
 def _parse_date(text: str) -> float | None:
@@ -164,17 +190,26 @@ def _parse_date(text: str) -> float | None:
     if m:
         y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
         return _serial(y, mo, d) if _valid(y, mo, d) else None
+    # Month first (en-US); a text that is no date that way is read day first, as Excel
+    # in day-first locales (en-GB, it-IT …) reads it: "26/08/1987" is 26 August 1987,
+    # not an error. Texts valid both ways ("01/02/2020") keep the en-US reading.
     m = re.match(r"^(\d{1,2})[-/](\d{1,2})[-/](\d{1,4})$", t)
     if m:
-        mo, d, y = int(m.group(1)), int(m.group(2)), _year(m.group(3))
-        return _serial(y, mo, d) if _valid(y, mo, d) else None
+        a, b, y = int(m.group(1)), int(m.group(2)), _year(m.group(3))
+        for mo, d in ((a, b), (b, a)):
+            if _valid(y, mo, d):
+                return _serial(y, mo, d)
+        return None
     m = re.match(r"^(\d{1,2})[-/](\d{1,2})$", t)
     if m:
         import datetime
 
-        mo, d = int(m.group(1)), int(m.group(2))
+        a, b = int(m.group(1)), int(m.group(2))
         y = datetime.date.today().year  # Excel takes the current year for "1/31"
-        return _serial(y, mo, d) if _valid(y, mo, d) else None
+        for mo, d in ((a, b), (b, a)):
+            if _valid(y, mo, d):
+                return _serial(y, mo, d)
+        return None
     # Month names: 31-Jan-2024, 31 January 2024, Jan 31 2024, January-2024, Jan-24
     words = re.split(r"[- /]", t)
 

@@ -277,7 +277,7 @@ def _external(zf: zipfile.ZipFile, path: str, part: str) -> dict[str, Any]:
     """The values Excel cached for another workbook's cells, and its sheet names."""
     root = _parse(zf, path, part)
     book = root.find(f"{_NS}externalBook")
-    out: dict[str, Any] = {"sheets": [], "cells": {}, "names": {}}
+    out: dict[str, Any] = {"sheets": [], "cells": {}, "names": {}, "unread": set()}
     if book is None:
         return out
     names = book.find(f"{_NS}sheetNames")
@@ -292,6 +292,8 @@ def _external(zf: zipfile.ZipFile, path: str, part: str) -> dict[str, Any]:
         for sd in data:
             idx = int(sd.get("sheetId", "0"))
             sheet = out["sheets"][idx] if idx < len(out["sheets"]) else str(idx)
+            if sd.get("refreshError") in ("1", "true") and len(sd) == 0:
+                out["unread"].add(sheet.upper())  # never read, nothing cached: #REF!
             for row in sd:
                 for cell in row:
                     r, c = cell_rc(cell.get("r", "A1"))

@@ -92,6 +92,9 @@ class FunctionSpec:
     volatile: bool = False
     context: bool = False  # the implementation takes the evaluation context first
     doc: str = ""
+    #: Arguments (0-based) whose expressions Excel evaluates as arrays even outside an
+    #: array formula while keeping references (INDEX's array: ``=INDEX(ROW(A1:A3),2)``).
+    array_args: tuple[int, ...] = ()
     min_args: int = field(init=False)
     max_args: int | None = field(init=False)
 
@@ -141,6 +144,7 @@ def xlfunction(
     volatile: bool = False,
     context: bool = False,
     aliases: tuple[str, ...] = (),
+    array_args: tuple[int, ...] = (),
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register an Excel function (see the module docstring for ``params``).
 
@@ -151,7 +155,8 @@ def xlfunction(
 
     def deco(fn: Callable[..., Any]) -> Callable[..., Any]:
         spec = FunctionSpec(name.upper(), fn, parsed, repeat if repeat is not None else star,
-                            volatile, context, (fn.__doc__ or "").strip().split("\n")[0])
+                            volatile, context, (fn.__doc__ or "").strip().split("\n")[0],
+                            array_args)
         for n in (name, *aliases):
             if n.upper() in FUNCTIONS:
                 raise ValueError(f"{n.upper()} is registered twice")

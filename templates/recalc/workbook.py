@@ -259,6 +259,9 @@ class Workbook:
                 cell.deps = [v]  # the array the area shows
                 first = v.rows[0][0] if v.rows and v.rows[0] else None
                 return 0.0 if first is None else first
+            # A single value fills the whole area of a legacy array formula ({=H2} over
+            # J4:K5 shows H2 in all four cells); a dynamic array does not spill it.
+            cell.deps = [Array([[0.0 if v is None else v]])] if not cell.dynamic else []
             return 0.0 if v is None else v
         if isinstance(v, Ref):
             ctx = Ctx(self, cell.key, False)
@@ -982,6 +985,8 @@ class _Compiler:
     def fn(self, name: str, args: tuple, am: bool, ctx: Ctx) -> Callable[[], Any]:
         if name == "LET":
             return self.let(args, am)
+        if name == "ANCHORARRAY" and len(args) == 1:  # how Excel stores A1# in a file
+            return self.c(("spill", args[0]), am)
         if name == "LAMBDA":
             return self.lam(args, am)
         spec = FUNCTIONS.get(name)
@@ -1012,7 +1017,7 @@ class _Compiler:
                 compiled.append(lambda: MISSING)
                 continue
             kind = spec.param(i).kind
-            sub_am = am or kind == "array"
+            sub_am = am or kind == "array" or i in spec.array_args
             f = self.c(a, sub_am)
             if kind == "lazy":
                 compiled.append((f,))
@@ -1111,6 +1116,8 @@ class _Compiler:
         r2, c2 = (int(m.group(4)), col_index(m.group(3))) if m.group(3) else (r1, c1)
         cells = link["cells"]
         s = sheet.upper()
+        if s not in {x.upper() for x in link["sheets"]} or s in link.get("unread", ()):
+            return lambda: REF  # Excel shows #REF! for a sheet the other workbook lacks
         rows = [[cells.get((s, r, c)) for c in range(c1, c2 + 1)] for r in range(r1, r2 + 1)]
         # Excel shows the values it cached for the other workbook while links are not
         # refreshed; we never open the other file.

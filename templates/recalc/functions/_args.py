@@ -168,7 +168,11 @@ def criteria(crit: Any) -> Callable[[Any], bool]:
         return lambda v: (type(v) is ExcelError and v == err) == eq
     if op in (None, "="):
         if num is not None:
-            return lambda v: type(v) is float and v == num
+            # A criterion that reads as a number matches that number and also text cells
+            # holding the same text ("29/02/1900" counts the cell with that text).
+            low = rest.lower()
+            return lambda v: (type(v) is float and v == num) or (
+                type(v) is str and v.lower() == low)
         if rest == "":
             if op is None:
                 return lambda v: v is None or v == ""

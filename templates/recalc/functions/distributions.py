@@ -782,7 +782,8 @@ def NEGBINOM_DIST(number_f: float, number_s: float, probability_s: float,
 
     f, s = math.trunc(number_f), math.trunc(number_s)
     p = probability_s
-    _need(f >= 0 and s >= 1 and 0 <= p <= 1)
+    # Excel: #NUM! at probability 0 too (formulas_test 'STATISTICAL'!X72 stores #NUM!)
+    _need(f >= 0 and s >= 1 and 0 < p <= 1)
     if cumulative:
         return float(betainc(s, f + 1, p))
     if p == 0:

@@ -509,7 +509,7 @@ def _index1(area: Any, row: Any, col: Any, area_num: Any, col_given: bool) -> An
     return out[0][0] if len(out) == 1 and len(out[0]) == 1 else Array(out)
 
 
-@xlfunction("INDEX", "any, any?, any?, any?", context=True)
+@xlfunction("INDEX", "any, any?, any?, any?", context=True, array_args=(0,))
 def INDEX(ctx: Any, array: Any, row: Any = None, col: Any = MISSING,
           area_num: Any = None) -> Any:
     """The value (or, for a reference, the reference) at a row and column of a range or
