@@ -18,46 +18,71 @@ from typing import Any
 
 import numpy as np
 
+from udfs import functions as _functions  # noqa: F401  (defines the catalog)
 from udfs.catalog import FUNCTIONS, call
 from udfs.excel_errors import BY_TEXT, VALUE, ExcelError
 
 
-def _from_formulas(value: Any) -> Any:
-    """A ``formulas`` argument → what :func:`udfs.call` takes."""
+@cache
+def _formulas_types() -> tuple[Any, Any, Any, Any]:
+    """formulas' and schedula's types, imported once (not per cell of a range)."""
     import schedula as sh
     from formulas.ranges import Ranges
-    from formulas.tokens.operand import XlError
+    from formulas.tokens.operand import Error, XlError
 
-    if isinstance(value, Ranges):
-        # Registered without formulas' wrap_func, a cell reference arrives as Ranges.
-        value = value.value
-    if isinstance(value, np.ndarray):
-        if value.size == 1:
-            return _from_formulas(value.reshape(-1)[0])
-        out = np.empty(value.shape, dtype=object)
-        for idx, v in np.ndenumerate(value):
-            out[idx] = _from_formulas(v)
-        return out
-    if isinstance(value, XlError):
+    return sh.EMPTY, Ranges, XlError, Error
+
+
+def _from_cell(value: Any) -> Any:
+    """One ``formulas`` cell value → what :func:`udfs.call` takes."""
+    empty, _, xl_error, _ = _formulas_types()
+    if isinstance(value, xl_error):
         return BY_TEXT.get(str(value), VALUE)
-    if value is sh.EMPTY or (isinstance(value, str) and value == "empty" and
-                             type(value) is not str):
+    if value is empty or (isinstance(value, str) and value == "empty" and
+                          type(value) is not str):
         return None
     if isinstance(value, np.generic):
         return value.item()
     return value
 
 
+_FROM_CELLS = np.frompyfunc(_from_cell, 1, 1)
+
+
+def _from_formulas(value: Any) -> Any:
+    """A ``formulas`` argument → what :func:`udfs.call` takes (a range as a whole array:
+    numbers stay a float array, other cells are converted in one pass)."""
+    _, ranges, _, _ = _formulas_types()
+    if isinstance(value, ranges):
+        # Registered without formulas' wrap_func, a cell reference arrives as Ranges.
+        value = value.value
+    if isinstance(value, np.ndarray):
+        if value.size == 1:
+            return _from_cell(value.reshape(-1)[0])
+        if value.dtype.kind in "fiub":
+            return value
+        return _FROM_CELLS(value).astype(object)
+    return _from_cell(value)
+
+
+def _to_cell(value: Any) -> Any:
+    if type(value) is ExcelError or isinstance(value, ExcelError):
+        # formulas knows no Excel 365 errors (#SPILL!, #CALC!…) a cell may pass through.
+        errors = _formulas_types()[3].errors
+        return errors.get(str(value)) or errors["#VALUE!"]
+    return value
+
+
+_TO_CELLS = np.frompyfunc(_to_cell, 1, 1)
+
+
 def _to_formulas(value: Any) -> Any:
     """A catalog result → what ``formulas`` stores in a cell."""
-    from formulas.tokens.operand import Error
-
-    if isinstance(value, ExcelError):
-        # formulas knows no Excel 365 errors (#SPILL!, #CALC!…) a cell may pass through.
-        return Error.errors.get(str(value)) or Error.errors["#VALUE!"]
     if isinstance(value, list):
-        return np.array([[_to_formulas(c) for c in row] for row in value], dtype=object)
-    return value
+        arr = np.empty((len(value), len(value[0]) if value else 0), dtype=object)
+        arr[:] = value
+        return _TO_CELLS(arr).astype(object) if arr.size else arr
+    return _to_cell(value)
 
 
 def _adapter(name: str) -> Callable[..., Any]:

@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from udfs import functions as _functions  # noqa: F401  (defines the catalog)
 from udfs.catalog import FUNCTIONS, _no_gc, elementwise
 from udfs.excel_errors import VALUE
 
