@@ -196,6 +196,13 @@ class Recalculation:
         except CircularReference as exc:
             raise CircularReferenceError(self.path, exc.cells) from None
         self.iterated = self.iterated or bool(book._cycle_cells)
+        if book.circular_kept:
+            cells = sorted(_ref(*k) for k in book._frozen)
+            note = (f"circular reference with iterative calculation off ({', '.join(cells[:5])}"
+                    f"{' …' if len(cells) > 5 else ''}): {len(book.circular_kept)} cells keep "
+                    "their stored values, as Excel leaves them uncalculated")
+            if note not in self.checked.notes:
+                self.checked.notes.append(note)
         values = {_ref(*k): _public(v) for k, v in raw.items()}
         if not inputs:
             self._values = values

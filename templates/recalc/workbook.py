@@ -144,6 +144,11 @@ class Workbook:
         self._udfs: dict[str, Callable[..., Any]] | None = None
         self._cycle_cells: set[tuple[str, int, int]] = set()
         self._frozen: set[tuple[str, int, int]] = set()
+        #: Cells left at their stored values because they are in or read a circular
+        #: reference while iteration is off (Excel does not calculate them either).
+        self.circular_kept: set[tuple[str, int, int]] = set()
+        self._readers: dict[tuple[str, int, int], list[tuple[str, int, int]]] = {}
+        self._static_loops: set[tuple[str, int, int]] = set()
         self._stack: list[_Cell] = []
         self._extent: dict[str, tuple[int, int]] = {
             s.name: (s.max_row, s.max_col) for s in data.sheets}
@@ -176,11 +181,16 @@ class Workbook:
         old = sys.getrecursionlimit()
         sys.setrecursionlimit(max(old, 20_000))
         try:
-            for cell in self._order():
+            order = self._order()
+            if self._static_loops and not self.iterate:
+                self._freeze_loops()
+            for cell in order:
                 if cell.state != _DONE:
                     self._eval(cell)
             if self._cycle_cells:
                 self._iterate_cycles()
+            if self._frozen:
+                self._keep_circular()
         finally:
             sys.setrecursionlimit(old)
         out: dict[tuple[str, int, int], Any] = {}
@@ -321,19 +331,19 @@ class Workbook:
 
     def _cycle(self, cell: _Cell) -> Any:
         if not self.iterate:
-            i = next((n for n, c in enumerate(self._stack) if c is cell), 0)
-            loop = self._stack[i:]
+            i = next((n for n, c in enumerate(self._stack) if c is cell), None)
+            # A cell whose formula is a reference to itself is read after its formula
+            # returned (references are lazy), when it is no longer on the stack.
+            loop = self._stack[i:] if i is not None else [cell]
             if any(c.stored is None for c in loop):
                 # Nothing Excel computed to compare with or go on from: refuse.
                 order = {s: i for i, s in enumerate(self.sheet_names)}
                 keys = sorted({c.key for c in loop}, key=lambda k: (order[k[0]], k[1], k[2]))
                 raise CircularReference([cell_text(*k) for k in keys])
-            # Excel without iteration leaves a loop's cells at the values they hold and
-            # warns; we do the same per cell and report them.
-            why = ("circular reference with iterative calculation off: "
-                   "Excel's stored value kept")
+            # Excel without iteration does not calculate a loop, nor what reads it: those
+            # cells keep the values they hold (and Excel warns). We do the same and report
+            # them (see :meth:`_keep_circular`).
             for c in loop:
-                self.degraded[c.key] = why
                 self._frozen.add(c.key)
             return cell.stored
         for c in self._stack[next((n for n, c in enumerate(self._stack) if c is cell), 0):]:
@@ -342,6 +352,36 @@ class Workbook:
         # value stored in the file on the first round.
         prev = cell.value if cell.value is not None else cell.stored
         return 0.0 if prev is None else prev
+
+    def _freeze_loops(self) -> None:
+        """Loops found in the references (Excel's circular-reference check is on the
+        formulas' references, not on the branches an IF takes): with iteration off they
+        keep the values Excel stored, or the workbook is refused when it stored none."""
+        loop = [self.cells[k] for k in self._static_loops]
+        if any(c.stored is None for c in loop):
+            order = {s: i for i, s in enumerate(self.sheet_names)}
+            keys = sorted((c.key for c in loop), key=lambda k: (order[k[0]], k[1], k[2]))
+            raise CircularReference([cell_text(*k) for k in keys])
+        for c in loop:
+            self._frozen.add(c.key)
+            c.value = c.stored
+            c.state = _DONE
+
+    def _keep_circular(self) -> None:
+        """Cells of a loop (iteration off) and every cell reading them keep their stored
+        values, as Excel leaves them uncalculated; :attr:`circular_kept` lists them."""
+        todo = list(self._frozen)
+        kept = set(todo)
+        while todo:
+            for k in self._readers.get(todo.pop(), ()):
+                if k not in kept:
+                    kept.add(k)
+                    todo.append(k)
+        for k in kept:
+            cell = self.cells[k]
+            if cell.stored is not None:
+                cell.value = cell.stored
+        self.circular_kept = kept
 
     def _iterate_cycles(self) -> None:
         keys = [k for k in self._order_keys if k in self._cycle_cells]
@@ -383,6 +423,10 @@ class Workbook:
             by_sheet.setdefault(s, []).append((r, c))
         seen: set[tuple[str, int, int]] = set()
         order: list[tuple[str, int, int]] = []
+        readers: dict[tuple[str, int, int], list[tuple[str, int, int]]] = {}
+        self._readers = readers
+        loops: set[tuple[str, int, int]] = set()
+        self._static_loops = loops
 
         def precedents(cell: _Cell) -> list[tuple[str, int, int]]:
             out = []
@@ -405,16 +449,22 @@ class Workbook:
             if key in seen:
                 continue
             stack = [(key, iter(precedents(cells[key])))]
+            on_stack = {key: 0}
             seen.add(key)
             while stack:
                 k, it = stack[-1]
                 for p in it:
+                    readers.setdefault(p, []).append(k)
                     if p not in seen:
                         seen.add(p)
+                        on_stack[p] = len(stack)
                         stack.append((p, iter(precedents(cells[p]))))
                         break
+                    if p in on_stack:  # a loop of references, as Excel detects them
+                        loops.update(x for x, _ in stack[on_stack[p]:])
                 else:
                     stack.pop()
+                    del on_stack[k]
                     order.append(k)
         self._order_keys = order
         for cell in cells.values():
