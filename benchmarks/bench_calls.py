@@ -45,7 +45,18 @@ def _square(col: list[list[Any]]) -> list[list[Any]]:
 
 
 def _calls(rng: np.random.Generator, n: int) -> dict[str, Callable[[], Any]]:
+    """Each line's call, its ranges built beforehand (only the call is timed)."""
     c = lambda lo, hi: _column(rng, n, lo, hi)  # noqa: E731
+    lines = _lines(rng, n, c)
+    return {k: _bound(v) for k, v in lines.items()}
+
+
+def _bound(line: tuple[str, tuple[Any, ...]]) -> Callable[[], Any]:
+    name, args = line
+    return lambda: call(name, *args)
+
+
+def _lines(rng: np.random.Generator, n: int, c: Callable[..., Any]) -> dict[str, Any]:
     months = [[float(v)] for v in rng.integers(1, 61, n)]
     names = [["gpt-4o"], ["claude-sonnet-4-5"], ["gpt-4o-mini"], ["no-such-model"]]
     few = [names[i % 4] for i in range(n)]
@@ -54,35 +65,33 @@ def _calls(rng: np.random.Generator, n: int) -> dict[str, Callable[[], Any]]:
     side = math.isqrt(n)
     row = [rng.uniform(0, 5e6, side).tolist()]
     colv = [[v] for v in rng.uniform(0, 5e6, side).tolist()]
+    names_col = [["H100-SXM"], ["A100-80GB"]] * (n // 2)
+    providers = [[f"prov-{i % 1000}"] for i in range(n)]
     return {
-        "LLM_PRICE": lambda: call("LLM_PRICE", few, "output"),
-        "LLM_PRICE (every name distinct)": lambda: call("LLM_PRICE", many, "output"),
-        "LLM_PRICE (unknown providers)": lambda: call("LLM_PRICE", "gpt-4o", "input",
-                                                      [[f"prov-{i % 1000}"] for i in range(n)]),
-        "LLM_API_COST": lambda: call("LLM_API_COST", "gpt-4o", c(0, 1e8), c(0, 1e7)),
-        "LLM_API_COST (column × row)": lambda: call("LLM_API_COST", "gpt-4o", colv, row),
-        "LLM_API_MONTHLY": lambda: call("LLM_API_MONTHLY", "gpt-4o", c(0, 1e5), 1500, 500),
-        "GPU_SPEC": lambda: call("GPU_SPEC", [["H100-SXM"], ["A100-80GB"]] * (n // 2),
-                                 "memory_gb"),
-        "GPU_HOURLY": lambda: call("GPU_HOURLY", "H100-SXM", "rent", c(0.5, 5)),
-        "SELFHOST_THROUGHPUT": lambda: call("SELFHOST_THROUGHPUT", "Llama-3.1-8B", "H100-SXM",
-                                            c(10, 4000), 500),
-        "SELFHOST_GPUS": lambda: call("SELFHOST_GPUS", "Llama-3.1-8B", "H100-SXM", c(0, 1e7),
-                                      1500, 500),
-        "SELFHOST_MONTHLY_COST": lambda: call("SELFHOST_MONTHLY_COST", "Llama-3.1-8B",
-                                              "H100-SXM", c(0, 1e7), 1500, 500),
-        "FINETUNE_COST": lambda: call("FINETUNE_COST", "Llama-3.1-8B", c(1e6, 1e9)),
-        "TCO_MONTHLY": lambda: call("TCO_MONTHLY", *BASE, c(0, 1e6), 1500, 500, months),
-        "TCO_TABLE": lambda: call("TCO_TABLE", *BASE, c(0, 1e6), 1500, 500),
-        "BREAKEVEN_TOKENS": lambda: call("BREAKEVEN_TOKENS", *BASE, c(10, 4000), 500),
-        "BREAKEVEN_MONTHS": lambda: call("BREAKEVEN_MONTHS", c(0, 1e6), c(-1e4, 1e5)),
-        "HYBRID_COST": lambda: call("HYBRID_COST", *BASE, c(0, 1e7), 1500, 500, 0.5),
-        "HYBRID_SHARE": lambda: call("HYBRID_SHARE", *BASE, _square(c(0, 1e7)), 1500, 500),
-        "LLM_STRATEGY": lambda: call("LLM_STRATEGY", c(0, 1e8), 20_000, 15_000),
-        "LLM_STRATEGY (with reasons)": lambda: call("LLM_STRATEGY", c(0, 1e8), 20_000, 15_000,
-                                                    True, True, True, True, True, True, True),
-        "TOKENS_ESTIMATE": lambda: call("TOKENS_ESTIMATE", chars),
-        "LLM_WHY": lambda: call("LLM_WHY", "LLM_API_COST", "gpt-4o", c(0, 1e8), 1),
+        "LLM_PRICE": ("LLM_PRICE", (few, "output")),
+        "LLM_PRICE (every name distinct)": ("LLM_PRICE", (many, "output")),
+        "LLM_PRICE (unknown providers)": ("LLM_PRICE", ("gpt-4o", "input", providers)),
+        "LLM_API_COST": ("LLM_API_COST", ("gpt-4o", c(0, 1e8), c(0, 1e7))),
+        "LLM_API_COST (column × row)": ("LLM_API_COST", ("gpt-4o", colv, row)),
+        "LLM_API_MONTHLY": ("LLM_API_MONTHLY", ("gpt-4o", c(0, 1e5), 1500, 500)),
+        "GPU_SPEC": ("GPU_SPEC", (names_col, "memory_gb")),
+        "GPU_HOURLY": ("GPU_HOURLY", ("H100-SXM", "rent", c(0.5, 5))),
+        "SELFHOST_THROUGHPUT": ("SELFHOST_THROUGHPUT", ("Llama-3.1-8B", "H100-SXM",
+                                                        c(10, 4000), 500)),
+        "SELFHOST_GPUS": ("SELFHOST_GPUS", ("Llama-3.1-8B", "H100-SXM", c(0, 1e7), 1500, 500)),
+        "SELFHOST_MONTHLY_COST": ("SELFHOST_MONTHLY_COST", ("Llama-3.1-8B", "H100-SXM",
+                                                            c(0, 1e7), 1500, 500)),
+        "FINETUNE_COST": ("FINETUNE_COST", ("Llama-3.1-8B", c(1e6, 1e9))),
+        "TCO_MONTHLY": ("TCO_MONTHLY", (*BASE, c(0, 1e6), 1500, 500, months)),
+        "TCO_TABLE": ("TCO_TABLE", (*BASE, c(0, 1e6), 1500, 500)),
+        "BREAKEVEN_TOKENS": ("BREAKEVEN_TOKENS", (*BASE, c(10, 4000), 500)),
+        "BREAKEVEN_MONTHS": ("BREAKEVEN_MONTHS", (c(0, 1e6), c(-1e4, 1e5))),
+        "HYBRID_COST": ("HYBRID_COST", (*BASE, c(0, 1e7), 1500, 500, 0.5)),
+        "HYBRID_SHARE": ("HYBRID_SHARE", (*BASE, _square(c(0, 1e7)), 1500, 500)),
+        "LLM_STRATEGY": ("LLM_STRATEGY", (c(0, 1e8), 20_000, 15_000)),
+        "LLM_STRATEGY (with reasons)": ("LLM_STRATEGY", (c(0, 1e8), 20_000, 15_000, *(True,) * 7)),
+        "TOKENS_ESTIMATE": ("TOKENS_ESTIMATE", (chars,)),
+        "LLM_WHY": ("LLM_WHY", ("LLM_API_COST", "gpt-4o", c(0, 1e8), 1)),
     }
 
 

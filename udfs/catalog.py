@@ -221,7 +221,8 @@ def _grid(value: Any) -> np.ndarray | None:
     elif isinstance(value, list | tuple):
         if value and isinstance(value[0], list | tuple):
             width = len(value[0])
-            if any(not isinstance(row, list | tuple) or len(row) != width for row in value):
+            # Checked at C speed (map), not row by row in Python: a range may be 10^6 rows.
+            if not set(map(type, value)) <= {list, tuple} or set(map(len, value)) != {width}:
                 raise _CellError(VALUE, "a range argument has rows of different lengths")
             arr = np.empty((len(value), width), dtype=object)
             if width:
@@ -411,7 +412,8 @@ def _number_col(a: Arg, col: np.ndarray) -> _Col:
         x = col.astype(float)
         fast = np.ones(n, dtype=bool)
     else:
-        fast = _IS_PLAIN(col).astype(bool)
+        kinds = set(map(type, col.tolist()))
+        fast = np.ones(n, dtype=bool) if kinds <= _PLAIN_NUMBERS else _IS_PLAIN(col).astype(bool)
         x = np.zeros(n)
         try:
             x[fast] = col[fast].astype(float)
@@ -484,6 +486,19 @@ def _other_col(a: Arg, col: np.ndarray) -> _Col:
             codes[fast] = 0
             todo = np.flatnonzero(~fast).tolist()
     values = col.tolist()
+    if not isinstance(todo, list) and set(map(type, values)) == {str}:
+        # All text (a column of model names): distinct values and codes at C speed.
+        index = {v: k for k, v in enumerate(dict.fromkeys(values))}
+        codes[:] = np.fromiter(map(index.__getitem__, values), dtype=np.int64, count=n)
+        for v in index:
+            if (err := as_error(v)) is not None:
+                c.distinct.append((v, ("raw", err)))
+            else:
+                try:
+                    c.distinct.append((v, ("ok", _coerce(a, v))))
+                except _CellError as f:
+                    c.distinct.append((v, ("bad", f.error)))
+        todo = []
     for i in todo:
         v = values[i]
         key = (type(v), v)
