@@ -798,7 +798,7 @@ def why(name: str, *values: Any) -> str:
     """
     res = call(name, *values)
     found = [res] if not isinstance(res, list) else [c for row in res for c in row]
-    for c in found:
-        if isinstance(c, ExcelError):
+    for c in found:  # the first cell whose error has a reason (one passed in has none)
+        if isinstance(c, ExcelError) and c.reason:
             return c.reason
     return ""

@@ -128,3 +128,9 @@ def test_vectorised_strategy_agrees_with_the_engine_rules():
         got = e.strategy_of(t, api, own, *flags)
         want = [e.recommend_strategy(*x, *flags).strategy for x in zip(t, api, own, strict=True)]
         assert got.tolist() == want
+
+
+def test_llm_why_of_a_range_gives_the_first_reason_there_is():
+    # Cell 1 holds an error passed in (no reason), cell 2 a negative count.
+    assert why("LLM_API_COST", "gpt-4o", [["#N/A"], [-1]], 1) == \
+        "input_tokens must be >= 0; got -1"
