@@ -489,6 +489,9 @@ class Workbook:
                         continue
                     _, mr, mc, text = master
                     dr, dc = r - mr, c - mc
+                if fc.kind == "dataTable" and fc.ref:
+                    self._data_table(key, fc, sd.values.get((r, c)))
+                    continue
                 if not text:
                     continue
                 cell = _Cell(key, text, sd.values.get((r, c)))
@@ -505,8 +508,6 @@ class Workbook:
                             self._claim_area(cell)
                         else:
                             self._claim_area(cell)
-                    if fc.kind == "dataTable":
-                        raise Unsupported("What-If data table {=TABLE(…)}: values kept")
                     array_mode = fc.kind == "array"
                     comp = _Compiler(self, key, array_mode)
                     cell.fn = comp.compile(tree)
@@ -516,6 +517,96 @@ class Workbook:
                 except (FormulaSyntaxError, Unsupported) as exc:
                     cell.fn = None
                     self.degraded[key] = str(exc)
+
+    # -- What-If data tables -----------------------------------------------------------
+    def _data_table(self, key: tuple[str, int, int], fc: FormulaCell, stored: Any) -> None:
+        """``{=TABLE(row_input, column_input)}`` over ``fc.ref`` (ECMA-376 §18.3.1.40:
+        ``dt2D`` two inputs, ``dtr`` a one-input table whose input values run along a row,
+        ``r1``/``r2`` the input cells). Each cell of the area is the table's formula
+        recomputed with the input cell(s) set to that row's and column's values, as Excel's
+        Data > What-If Analysis > Data Table computes it."""
+        sheet = key[0]
+        r1, c1, r2, c2 = area(fc.ref or "")
+        a = fc.attrs
+        two = a.get("dt2D") in ("1", "true")
+        along_row = a.get("dtr") in ("1", "true")
+        from templates.recalc.reader import cell_rc
+
+        def input_cell(name: str) -> tuple[str, int, int] | None:
+            ref = a.get(name)
+            if not ref or a.get("del" + name[-1]) in ("1", "true"):
+                return None
+            rr, cc = cell_rc(ref.split("!")[-1].replace("$", ""))
+            return (sheet, rr, cc)
+
+        in1, in2 = input_cell("r1"), input_cell("r2")
+        text = f"TABLE({a.get('r1', '') if (two or along_row) else ''},"\
+               f"{a.get('r2', '') if two else (a.get('r1', '') if not along_row else '')})"
+        cell = _Cell(key, text, stored)
+        cell.array_area = (r1, c1, r2, c2)
+        self.cells[key] = cell
+        self._claim_area(cell)
+
+        def compute() -> Any:
+            rows = []
+            for r in range(r1, r2 + 1):
+                row = []
+                for c in range(c1, c2 + 1):
+                    if two:
+                        target = (sheet, r1 - 1, c1 - 1)
+                        sets = [(in1, self.cell_value(sheet, r1 - 1, c)),
+                                (in2, self.cell_value(sheet, r, c1 - 1))]
+                    elif along_row:
+                        target = (sheet, r, c1 - 1)
+                        sets = [(in1, self.cell_value(sheet, r1 - 1, c))]
+                    else:
+                        target = (sheet, r1 - 1, c)
+                        sets = [(in1 or in2, self.cell_value(sheet, r, c1 - 1))]
+                    row.append(self._what_if(target, [(k, v) for k, v in sets if k]))
+                rows.append(row)
+            return Array(rows)
+
+        cell.fn = compute
+        # The table reads its formula and input cells; their precedents order first.
+        cell.deps = [(sheet, r1 - 1, c1 - 1, r1 - 1, c2), (sheet, r1, c1 - 1, r2, c1 - 1)]
+
+    def _what_if(self, target: tuple[str, int, int],
+                 sets: list[tuple[tuple[str, int, int], Any]]) -> Any:
+        """``target``'s value with input cells set, everything else as computed."""
+        affected: set[tuple[str, int, int]] = set()
+        todo = [k for k, _ in sets]
+        while todo:
+            for k in self._readers.get(todo.pop(), ()):
+                if k not in affected:
+                    affected.add(k)
+                    todo.append(k)
+        affected.add(target)
+        saved_cells = {}
+        for k in affected:
+            c = self.cells.get(k)
+            if c is not None and c.state != _RUNNING:
+                saved_cells[k] = (c.state, c.value, c.deps)
+                c.state = _PENDING
+        saved_vals = []
+        for (s, r, c), v in sets:
+            if s not in self._own_values:
+                self.values[s] = dict(self.values[s])
+                self._own_values.add(s)
+            saved_vals.append(((s, r, c), self.values[s].get((r, c))))
+            self.values[s][(r, c)] = v
+        try:
+            v = self.cell_value(*target) if target in self.cells else \
+                self.values[target[0]].get((target[1], target[2]))
+        finally:
+            for (s, r, c), old in saved_vals:
+                if old is None:
+                    self.values[s].pop((r, c), None)
+                else:
+                    self.values[s][(r, c)] = old
+            for k, (st, val, deps) in saved_cells.items():
+                cc = self.cells[k]
+                cc.state, cc.value, cc.deps = st, val, deps
+        return 0.0 if v is None else v
 
     def _claim_area(self, cell: _Cell) -> None:
         assert cell.array_area is not None
