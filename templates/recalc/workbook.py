@@ -1268,4 +1268,4 @@ class _Compiler:
         return lambda: val
 
 
-del MAX_COL, MAX_ROW, FormulaCell
+del MAX_COL, MAX_ROW
