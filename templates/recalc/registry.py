@@ -322,6 +322,8 @@ def call(spec: FunctionSpec, ctx: Any, args: list[Any]) -> Any:
                 return VALUE
             else:
                 conv.append(Array([[a]]))
+        elif kind == "lazy" and (isinstance(a, Lambda) or not callable(a)):
+            conv.append(lambda v=a: v)  # a value, not a thunk: an eta-reduced IF's call
         else:
             conv.append(a)
     if not any(i >= 0 for i in lifted):
