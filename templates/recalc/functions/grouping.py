@@ -319,6 +319,8 @@ def _prepare(fields: list[Array], values: Array, headers: Any, filt: Any) -> tup
     start = 1 if has else 0
     keep = _filter(filt, n - start, has)
     rows = [i for i in range(n - start) if keep is None or keep[i]]
+    if not rows:
+        raise XLFail(CALC, "no data row (all filtered out)")
     return has, show, start, rows
 
 

@@ -150,3 +150,8 @@ def test_corpus_spilled_areas():
                 bad.append((sheet, anchor, (r, k), got, exp))
     assert checked == 26
     assert not bad, bad[:10]
+
+
+def test_everything_filtered_out():
+    # an empty result, as FILTER's: #CALC! (assumed, no corpus cell)
+    assert evaluate('=GROUPBY({"a";"b"},{1;2},_xleta.SUM,0,1,1,{0;0})') == "#CALC!"
