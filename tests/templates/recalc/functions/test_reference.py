@@ -34,17 +34,15 @@ _OURS = re.compile(r"\b(ROW|COLUMN|AREAS|OFFSET|INDIRECT|ADDRESS|FORMULATEXT|ISF
 #: Corpus cells still wrong, with why. INDEX's first argument is compiled as a plain
 #: value (not in array mode), so ROW(A1:A3) inside it gives its first row only; Excel
 #: evaluates an array-accepting argument as an array (the evaluator's, see the notes).
-KNOWN = {
-    ("pycel_excelcompiler.xlsx", "ArrayForm!F2"): "INDEX(ROW(A1:A3),2): INDEX arg mode",
-    ("pycel_excelcompiler.xlsx", "ArrayForm!F3"): "INDEX(ROW(A1:A3),3): INDEX arg mode",
-    ("pycel_excelcompiler.xlsx", "ArrayForm!I2"): "INDEX(COLUMN(A1:B1),1,2): arg mode",
+KNOWN: dict[tuple[str, str], str] = {
+    # (none left: INDEX(ROW(A1:A3),2) agrees since INDEX evaluates its array argument as
+    # an array, registry array_args)
 }
 
 
-#: Array formulas whose scalar result Excel repeats over the whole area ({=AREAS(S4)} over
-#: AH4:AW4 shows 1 in every cell); the evaluator fills the area with #N/A beyond the
-#: anchor (workbook.py's, see the notes): their other cells are not checked yet.
-SCALAR_FILL = {("formulas_test.xlsx", "LOOKUP!AH4")}
+#: Array formulas whose other cells are not checked (none: a scalar result fills its
+#: whole area as Excel shows it, {=AREAS(S4)} over AH4:AW4).
+SCALAR_FILL: set[tuple[str, str]] = set()  # the evaluator fills the area now
 
 
 def _calc(path: Path) -> tuple[Any, dict]:
