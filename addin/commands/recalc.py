@@ -196,9 +196,10 @@ def register(app: typer.Typer) -> None:
 
             with _time_limit(timeout, str(book)):
                 calc = Recalculation(book)
+                shown = _keyed_as_asked(calc, cells, calc.values(inputs, cells))
+                # after the calculation: iteration and circular-reference notes come from it
                 _notes(calc.checked.notes, calc.path)
                 _degraded_notes(calc.degraded, calc.path)
-                shown = _keyed_as_asked(calc, cells, calc.values(inputs, cells))
             if output is not None or in_place:
                 write_back(book, output, in_place=in_place, inputs=inputs, recalculation=calc)
             _print_values(shown, format, title=str(book))

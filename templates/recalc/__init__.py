@@ -196,6 +196,14 @@ class Recalculation:
         except CircularReference as exc:
             raise CircularReferenceError(self.path, exc.cells) from None
         self.iterated = self.iterated or bool(book._cycle_cells)
+        if book.not_converged:
+            n, change = book.not_converged
+            note = (f"iterative calculation did not converge: stopped after {n:,} iterations "
+                    f"(the workbook's maximum, at most Excel's 32,767) with cells still "
+                    f"moving by {change:g}, above the maximum change "
+                    f"{self.checked.calc.iterate_delta:g}")
+            if note not in self.checked.notes:
+                self.checked.notes.append(note)
         if book.circular_kept:
             cells = sorted(_ref(*k) for k in book._frozen)
             note = (f"circular reference with iterative calculation off ({', '.join(cells[:5])}"

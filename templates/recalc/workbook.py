@@ -167,6 +167,8 @@ class Workbook:
         #: Cells left at their stored values because they are in or read a circular
         #: reference while iteration is off (Excel does not calculate them either).
         self.circular_kept: set[tuple[str, int, int]] = set()
+        #: (iterations, last largest change) when iteration stopped without converging.
+        self.not_converged: tuple[int, float] | None = None
         self._readers: dict[tuple[str, int, int], list[tuple[str, int, int]]] = {}
         self._static_loops: set[tuple[str, int, int]] = set()
         self._stack: list[_Cell] = []
@@ -427,6 +429,10 @@ class Workbook:
                     change = math.inf
             if change <= self.max_change:
                 break
+        else:
+            # Excel stops after the workbook's maximum iterations as well, and leaves the
+            # values where they are; we say so instead of passing them off as converged.
+            self.not_converged = (self.max_iterations, change)
         self._refresh_readers(set(keys))
 
     def _refresh_readers(self, cyc: set[tuple[str, int, int]]) -> None:
