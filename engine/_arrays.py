@@ -31,15 +31,17 @@ def check(
     from engine.errors import InputError
 
     arr = as_float(value, argument)
-    if np.isnan(arr).any() or (not allow_inf and np.isinf(arr).any()):
-        raise InputError(argument, "must be a finite number", value)
+    bad = np.isnan(arr) | (np.isinf(arr) if not allow_inf else False)
+    if bad.any():
+        raise InputError(argument, "must be a finite number", value, where=bad)
     if low is not None:
         bad = arr <= low if low_open else arr < low
         if bad.any():
             rule = f"must be {'>' if low_open else '>='} {low:g}"
-            raise InputError(argument, rule, _first(arr, bad))
+            raise InputError(argument, rule, _first(arr, bad), where=bad)
     if high is not None and (arr > high).any():
-        raise InputError(argument, f"must be <= {high:g}", _first(arr, arr > high))
+        raise InputError(argument, f"must be <= {high:g}", _first(arr, arr > high),
+                         where=arr > high)
     return arr
 
 

@@ -71,7 +71,8 @@ def api_cost_usd(
     cached = check(cached_input_tokens, "cached_input_tokens")
     writes = check(cache_write_tokens, "cache_write_tokens")
     if (cached > inp).any():
-        raise InputError("cached_input_tokens", "must not exceed input_tokens", cached_input_tokens)
+        raise InputError("cached_input_tokens", "must not exceed input_tokens", cached_input_tokens,
+                         where=cached > inp)
     b = as_float(batch, "batch")
     if not np.isin(b, (0.0, 1.0)).all():
         raise InputError("batch", "must be TRUE/FALSE (1/0)", batch)

@@ -19,12 +19,17 @@ class InputError(ValueError):
         What the value must be (``"must be >= 0"``).
     value : object
         The offending value.
+    where : bool array, optional
+        Over arrays of scenarios, the elements that broke the rule.
     """
 
-    def __init__(self, argument: str, rule: str, value: Any) -> None:
+    def __init__(self, argument: str, rule: str, value: Any, where: Any = None) -> None:
         self.argument = argument
         self.rule = rule
         self.value = value
+        #: Over arrays of scenarios, which elements broke the rule (a boolean array), when
+        #: known: the others may be computed again without them.
+        self.where = where
         super().__init__(f"{argument} {rule}; got {value!r}")
 
 

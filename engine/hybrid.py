@@ -79,7 +79,7 @@ def optimal_hybrid_share(
     hi = 1.0 - np.asarray(check(must_stay_on_api_share, "must_stay_on_api_share", high=1.0))
     if np.any(lo > hi):
         raise InputError("min_inhouse_share", "plus must_stay_on_api_share must not exceed 1",
-                         (min_inhouse_share, must_stay_on_api_share))
+                         (min_inhouse_share, must_stay_on_api_share), where=lo > hi)
     o = option or SelfHost()
     plan = serving_plan(workload, o.model, o.gpu, o.precision, o.target_utilisation,
                         o.min_replicas, o.measured_output_tokens_per_s)

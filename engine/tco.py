@@ -172,7 +172,8 @@ def tco_month(
     """
     m = check(month, "month", low=1.0, high=600.0)
     if np.any(m != np.floor(m)):
-        raise InputError("month", "must be a whole month number from 1 to 600", month)
+        raise InputError("month", "must be a whole month number from 1 to 600", month,
+                         where=m != np.floor(m))
     o = option or SelfHost()
     s = np.asarray(check(hybrid_share, "hybrid_share", high=1.0))
     grown = workload.at_month(m)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import gc
 import inspect
 import math
@@ -453,14 +454,12 @@ def _number_col(a: Arg, col: np.ndarray) -> _Col:
         ok &= x <= a.high
     wrong = fast & ~ok
     if wrong.any():
-        reasons: dict[float, ExcelError] = {}
         idx = np.flatnonzero(wrong)
-        for i in idx:
-            v = float(x[i])
-            err = reasons.get(v)
-            if err is None:
-                err = reasons[v] = NUM.because(_bound_reason(a, v) or "")
-            c.bad = _put(c.bad, n, i, err)
+        # One error per cell, its reason (with the cell's value) made when it is read.
+        errs = np.empty(idx.size, dtype=object)
+        errs[:] = [ExcelError("#NUM!", functools.partial(_bound_reason, a, v))
+                   for v in x[idx].tolist()]
+        c.bad = _put(c.bad, n, idx, errs)
     x[~ok] = 0.0
     c.x = x
     return c
@@ -662,6 +661,28 @@ def _solve(fn: ExcelFunction, kwargs: dict[str, Any], raw: dict[str, Any], array
         with np.errstate(all="ignore"):
             got = fn.impl(**kwargs)
         arr = np.asarray(got) if not isinstance(got, list | ExcelError | str) else None
+    except InputError as exc:
+        arr = None
+        where = _cells_at_fault(exc, m)
+        if where is not None:  # those cells broke the rule; the others are computed again
+            failure = exc  # (``exc`` itself is unbound when the except clause ends)
+
+            def reason(i: int) -> str:  # a cell's reason, made when it is read
+                kw = {k: (float(kwargs[k][i]) if k in arrays else kwargs[k]) for k in kwargs}
+                rw = {k: (raw[k][i] if k in arrays else raw[k]) for k in raw}
+                return _engine_error(fn, _one(failure, i), kw, rw).reason
+
+            bad = np.flatnonzero(where).tolist()
+            first = ExcelError(str(_engine_error(fn, _one(exc, bad[0]), {}, {})))
+            text = str(first)  # the same error value for every cell the rule names
+            res[bad[0]] = ExcelError(text, functools.partial(reason, bad[0]))
+            res[bad[1:]] = [ExcelError(text, functools.partial(reason, i)) for i in bad[1:]]
+            rest = np.flatnonzero(~where)
+            if rest.size:
+                kw = {k: (kwargs[k][rest] if k in arrays else kwargs[k]) for k in kwargs}
+                rw = {k: (raw[k][rest] if k in arrays else raw[k]) for k in raw}
+                res[rest] = _solve(fn, kw, rw, arrays, tables)
+            return res
     except Exception:
         arr = None
     if arr is not None and arr.dtype.kind in "fiu" and (arr.shape == (m,) or
@@ -708,6 +729,34 @@ def _no_gc(n: int) -> Iterator[None]:
         yield
     finally:
         gc.enable()
+
+
+def _cells_at_fault(exc: InputError, m: int) -> np.ndarray | None:
+    """The cells an engine error over ``m`` cells names (None when it names none, or all of
+    them while the error is not about them one by one)."""
+    where = getattr(exc, "where", None)
+    if where is None:
+        return None
+    try:
+        mask = np.broadcast_to(np.asarray(where, dtype=bool), (m,))
+    except ValueError:
+        return None
+    return mask if mask.any() else None
+
+
+def _one(exc: InputError, i: int) -> InputError:
+    """The engine error as cell ``i`` alone would have raised it."""
+    if isinstance(exc, UnknownNameError):
+        return exc
+
+    def pick(v: Any) -> Any:
+        if isinstance(v, tuple):
+            return tuple(pick(x) for x in v)
+        if isinstance(v, np.ndarray) and v.ndim == 1:
+            v = v[i] if v.size > 1 else v[0]
+        return v.item() if isinstance(v, np.generic | np.ndarray) and np.ndim(v) == 0 else v
+
+    return InputError(exc.argument, exc.rule, pick(exc.value))
 
 
 def call(name: str, *values: Any) -> Any:

@@ -412,7 +412,8 @@ def _tco_monthly(api_model: str, open_model: str, gpu: str, requests_per_day: fl
                  month: float, option: str, monthly_growth: float, hybrid_share: float,
                  precision: str, mode: str) -> float:
     if not np.all(np.mod(month, 1.0) == 0):
-        raise e.InputError("month", "must be a whole month number", month)
+        raise e.InputError("month", "must be a whole month number", month,
+                           where=np.mod(month, 1.0) != 0)
     w = _workload(requests_per_day, input_tokens_per_request, output_tokens_per_request,
                   growth=monthly_growth)
     with _growth_overflow(monthly_growth):

@@ -6,7 +6,7 @@ Seeded hostile calls (tests/robustness/hostile.py: valid values, hostile cells, 
 ragged ranges, wrong arity): 10,000 per function through ``udfs.call`` (the path of Excel and
 of the Python API), 1,000 through the ``formulas`` adapter and 500 through the batch engine's
 vectorised form. A failure prints the seed-reproducible call. A hang is caught by an interval
-timer per function; a slow call (over 2 s) fails the test.
+timer per function; a call over 10 s fails the test.
 """
 
 import contextlib
@@ -27,7 +27,7 @@ from udfs.vectorised import vectorised_functions
 PER_FUNCTION = 10_000
 VIA_FORMULAS = 1_000
 VIA_VECTORISED = 500
-SLOW_CALL_S = 2.0
+SLOW_CALL_S = 10.0  # a hostile call of a few cells takes milliseconds: this catches a hang
 NAMES = sorted(udfs.FUNCTIONS)
 
 
