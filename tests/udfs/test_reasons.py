@@ -134,3 +134,16 @@ def test_llm_why_of_a_range_gives_the_first_reason_there_is():
     # Cell 1 holds an error passed in (no reason), cell 2 a negative count.
     assert why("LLM_API_COST", "gpt-4o", [["#N/A"], [-1]], 1) == \
         "input_tokens must be >= 0; got -1"
+
+
+def test_cells_that_break_a_cross_argument_rule_get_their_own_reason():
+    # cached_input_tokens > input_tokens in cells 1 and 3 only; the rule's own engine error
+    # names those elements (InputError.where) and the others are computed.
+    got = call("LLM_API_COST", "gpt-4o", [[1e6], [1], [2e6], [5]], 0, [[0], [7], [1e6], [6]])
+    for (g,), inp, cached in zip(got, (1e6, 1, 2e6, 5), (0, 7, 1e6, 6), strict=True):
+        one = call("LLM_API_COST", "gpt-4o", inp, 0, cached)
+        assert g == one and (not isinstance(one, udfs.ExcelError) or g.reason == one.reason)
+    assert got[1][0] == NUM and got[1][0].reason.endswith("got 7")
+    shares = call("HYBRID_SHARE", *BASE, 10_000, 1500, 500, [[0.2], [0.9]], 0.5)
+    assert shares[1][0] == VALUE and "got 0.9" in shares[1][0].reason
+    assert isinstance(shares[0][0], float)
