@@ -508,17 +508,53 @@ def XIRR(values: Any, dates: Any, guess: float = 0.1) -> float:
 
     Notes
     -----
-    Newton's method from ``guess`` (0.1) to full precision, else the root nearest the
-    guess (as IRR). Excel stops earlier (its documented tolerance is 0.000001 %), so its
-    results differ from the exact root, and from each other for different guesses,
-    around the 8th digit.
+    Excel's own search, reconstructed from its results (they are all points of it):
+    from the guess (0 starts at 1e-5) the rate is doubled while XNPV says the root is
+    higher and halved while it says lower (midway to -1 for a negative rate), until the
+    sign of XNPV changes; then the bracket is bisected. Which way is "higher" follows
+    the sign of the first flow (XNPV tends to it as the rate grows). The result is the
+    first point that moved less than 1e-8 (the documented 0.000001 %), so it is not
+    the exact root and depends on the guess. Upward from a negative guess Excel doubles
+    the rate, i.e. moves away from the root, and fails: ``#NUM!`` (FINANCIAL!S55).
+    A root of 0 from a positive guess is approached by halving and never reached, so
+    the result is a few 1e-9. Not exact: in some cases Excel takes one to a few more
+    halvings before it stops (a rate within about 1e-8 of this one); the rule
+    deciding that is not known.
     """
     vs, ds = _dated_flows(values, dates)
     if not (any(v > 0 for v in vs) and any(v < 0 for v in vs)):
         raise XLFail(NUM, "XIRR needs a positive and a negative cash flow")
     if guess <= -1:
         raise XLFail(NUM)
-    return _root(lambda x: _xnpv(x, vs, ds), guess, 100)
+    return _xirr_search(vs, ds, guess)
+
+
+def _xirr_search(vs: list[float], ds: list[int], guess: float) -> float:
+    grows = next(v for v in vs if v != 0) < 0  # XNPV → first flow as the rate → ∞
+    x = guess if guess != 0 else 1e-5
+    floor = 0.0 if x > 0 else -1.0
+    lo = hi = None
+    for _ in range(100):
+        try:
+            f = _xnpv(x, vs, ds)[0]
+        except (OverflowError, ZeroDivisionError):
+            break
+        if type(f) is not float or not math.isfinite(f):
+            break  # a rate ≤ -1 (complex powers) or an overflow
+        if f == 0:
+            return x
+        if (f > 0) == grows:  # the root is above x
+            lo = x
+            nx = (x + hi) / 2 if hi is not None else 2 * x
+        else:
+            hi = x
+            nx = (x + lo) / 2 if lo is not None else (x + floor) / 2
+        if abs(nx - x) < 1e-8:
+            return nx
+        if nx <= -1:
+            break
+        x = nx
+    raise XLFail(NUM, "XIRR's search did not converge")
 
 
 # --- depreciation -------------------------------------------------------------------------
