@@ -25,7 +25,7 @@ app = typer.Typer(
 @app.callback()
 def _root(
     catalog: Annotated[Path | None, typer.Option(
-        "--catalog", help="User catalog file (models, GPUs, API prices) merged over the "
+        "--catalog", metavar="FILE", help="User catalog file (models, GPUs, API prices) merged over the "
         "bundled one.")] = None,
 ) -> None:
     """What LLMs really cost: API vs self-hosting vs hybrid, in Excel and from the terminal."""
@@ -38,6 +38,8 @@ _COMMAND_MODULES = ("report", "template", "prices", "catalog", "recalc", "batch"
 
 for _name in _COMMAND_MODULES:
     importlib.import_module(f"addin.commands.{_name}").register(app)
+# --help shows metavars (FILE, REF=VALUE, N), never Python type names such as <list[str]>.
+importlib.import_module("addin.commands._common").plain_help(app)
 
 
 def main() -> None:

@@ -15,12 +15,52 @@ from typing import Annotated, Any
 
 import typer
 
-from addin.commands._common import bad_input_exits
+from addin.commands._common import Format, bad_input_exits
 
-_MODEL_TABLE = ("name", "params_b", "active_params_b", "layers", "attention", "experts",
-                "experts_per_token", "context_tokens", "license", "as_of")
-_GPU_TABLE = ("name", "memory_gb", "bandwidth_gb_per_s", "bf16_tflops", "fp8_tflops",
-              "fp4_tflops", "power_w", "rent_usd_per_hour", "purchase_usd", "as_of")
+
+
+def _num(key: str, scale: float = 1.0, fmt: str | None = None):
+    """Numbers as written (2.5, 0.075), thousands with separators (13,500), no exponents."""
+    def cell(it: dict[str, Any]) -> str:
+        x = it.get(key)
+        if x is None:
+            return "—"
+        x = x / scale
+        return format(x, fmt or (",.0f" if abs(x) >= 1000 else "g"))
+    return cell
+
+
+def _experts(it: dict[str, Any]) -> str:
+    e, k = it.get("experts"), it.get("experts_per_token")
+    return "dense" if not e or e <= 1 else f"{k or '?'}/{e}"
+
+
+def _context(it: dict[str, Any]) -> str:
+    t = it.get("context_tokens")
+    return "—" if not t else f"{t / 1024:,.0f}k" if t % 1024 == 0 else f"{t / 1000:,.0f}k"
+
+
+# The table views: short headers, the columns that matter first, so that they fit 80
+# columns; wider terminals show more; --format json or csv has every field and its source.
+_MODEL_TABLE = [("name", "left", lambda it: str(it["name"])),
+                ("params B", "right", _num("params_b")),
+                ("active B", "right", _num("active_params_b")),
+                ("attn", "left", lambda it: str(it["attention"])),
+                ("experts", "right", _experts),
+                ("context", "right", _context),
+                ("layers", "right", _num("layers")),
+                ("as of", "left", lambda it: str(it["as_of"])),
+                ("license", "left", lambda it: str(it["license"]))]
+_GPU_TABLE = [("name", "left", lambda it: str(it["name"])),
+              ("mem GB", "right", _num("memory_gb")),
+              ("TB/s", "right", _num("bandwidth_gb_per_s", 1000, ".3g")),
+              ("BF16 TF", "right", _num("bf16_tflops")),
+              ("FP8 TF", "right", _num("fp8_tflops")),
+              ("FP4 TF", "right", _num("fp4_tflops")),
+              ("$/hour", "right", _num("rent_usd_per_hour", fmt=".3g")),
+              ("buy $", "right", _num("purchase_usd", fmt=",.0f")),
+              ("watts", "right", _num("power_w", fmt=",.0f")),
+              ("as of", "left", lambda it: str(it["as_of"]))]
 KINDS = ("all", "models", "gpus")
 
 
@@ -52,10 +92,10 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def catalog(
-        kind: Annotated[str, typer.Argument(help="all, models or gpus.")] = "all",
-        format: Annotated[str, typer.Option(help="table, json or csv.")] = "table",
+        kind: Annotated[str, typer.Argument(metavar="KIND", help="all, models or gpus.")] = "all",
+        format: Format = "table",
         catalog_file: Annotated[Path | None, typer.Option(
-            "--catalog", help="User catalog file merged over the bundled one (default "
+            "--catalog", metavar="FILE", help="User catalog file merged over the bundled one (default "
             "$LLM_TCO_CATALOG, else ~/.config/llm-tco/catalog.csv if it exists).")] = None,
     ) -> None:
         """List the open models and GPUs: geometry, specs, indicative prices, sources, dates."""
@@ -84,19 +124,13 @@ def register(app: typer.Typer) -> None:
                 typer.echo(buf.getvalue(), nl=False)
                 return
             from rich.console import Console
-            from rich.table import Table
+
+            from addin.commands._common import print_fitted_table
 
             console = Console()
             for name, items in rows.items():
-                cols = _MODEL_TABLE if name == "models" else _GPU_TABLE
-                t = Table(title=f"{name} ({len(items)}; user catalog: {user or 'none'})")
-                for col in cols:
-                    t.add_column(col.replace("_", " "), no_wrap=col == "name",
-                                 justify="left" if col in ("name", "attention", "license",
-                                                           "as_of") else "right")
-                for it in items:
-                    t.add_row(*("—" if it[c] is None else f"{it[c]:g}"
-                                if isinstance(it[c], float) else str(it[c]) for c in cols))
-                console.print(t)
+                print_fitted_table(f"{name} ({len(items)}; user catalog: {user or 'none'})",
+                                   _MODEL_TABLE if name == "models" else _GPU_TABLE, items,
+                                   console)
             console.print("Sources per row: --format json or csv (source / spec_source / "
                           "price_source columns).")

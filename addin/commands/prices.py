@@ -8,9 +8,21 @@ from typing import Annotated
 
 import typer
 
-from addin.commands._common import bad_input_exits
+from addin.commands._common import Format, bad_input_exits, check_format, csv_text
 
-_SHOWN = ("input", "cached_input", "cache_write", "output", "batch_input", "batch_output")
+# The table view, short headers so that it fits 80 columns (json/csv have every field).
+_SHOWN = (("in", "input"), ("cached", "cached_input"), ("out", "output"),
+          ("batch in", "batch_input"), ("batch out", "batch_output"),
+          ("cache write", "cache_write"))
+
+
+def _usd(field: str):
+    return lambda r: f"{getattr(r, field + '_usd_per_million_tokens'):g}"
+
+
+def _long_context(r) -> str:
+    t = r.long_context_threshold_tokens
+    return "—" if t == float("inf") else f"{t:,.0f}"
 
 
 def register(app: typer.Typer) -> None:
@@ -18,18 +30,17 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def prices(
-        models: Annotated[list[str] | None, typer.Argument(help="Models to show.")] = None,
-        provider: Annotated[str | None, typer.Option(help="Provider id, e.g. openai.")] = None,
-        format: Annotated[str, typer.Option(help="table or json.")] = "table",
-        max_age_days: Annotated[float, typer.Option(help="Warn when the catalog is older.")]
+        models: Annotated[list[str] | None, typer.Argument(metavar="MODEL...", help="Models to show.")] = None,
+        provider: Annotated[str | None, typer.Option(metavar="ID", help="Provider id, e.g. openai.")] = None,
+        format: Format = "table",
+        max_age_days: Annotated[float, typer.Option(metavar="DAYS", help="Warn when the catalog is older.")]
         = 180.0,
     ) -> None:
         """Show API prices (USD per 1M tokens) and the catalog's version and date."""
         import engine as e
 
         with bad_input_exits():
-            if format not in ("table", "json"):
-                raise e.InputError("--format", "must be 'table' or 'json'", format)
+            check_format(format)
             names = models or ["gpt-4o", "gpt-4o-mini", "gpt-4.1", "claude-sonnet-4-5",
                                "claude-haiku-4-5", "gemini-2.5-pro", "gemini-2.5-flash"]
             rows = [e.api_price(m, provider) for m in names]
@@ -41,19 +52,15 @@ def register(app: typer.Typer) -> None:
                                        "prices": [dataclasses.asdict(r) for r in rows]},
                                       indent=2, default=str))
                 return
-            from rich.console import Console
-            from rich.table import Table
+            if format == "csv":
+                typer.echo(csv_text([{**dataclasses.asdict(r), "catalog_version": info.version,
+                                      "catalog_date": info.date} for r in rows]), nl=False)
+                return
+            from addin.commands._common import print_fitted_table
 
-            t = Table(title=f"USD per 1M tokens — {info.package} {info.version}, "
-                            f"dated {info.date}")
-            t.add_column("provider", no_wrap=True)
-            t.add_column("model", no_wrap=True)
-            for f in _SHOWN:
-                t.add_column(f.replace("_", " "), justify="right")
-            t.add_column("long-context above", justify="right")
-            for r in rows:
-                t.add_row(r.provider, r.model,
-                          *(f"{getattr(r, f + '_usd_per_million_tokens'):g}" for f in _SHOWN),
-                          "—" if r.long_context_threshold_tokens == float("inf")
-                          else f"{r.long_context_threshold_tokens:,.0f}")
-            Console().print(t)
+            print_fitted_table(
+                f"USD per 1M tokens — {info.package} {info.version}, dated {info.date}",
+                [("model", "left", lambda r: r.model),
+                 ("provider", "left", lambda r: r.provider),
+                 *((h, "right", _usd(f)) for h, f in _SHOWN),
+                 ("long ctx >", "right", _long_context)], rows)

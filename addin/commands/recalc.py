@@ -21,11 +21,13 @@ from addin.commands._common import (
     EXIT_BAD_INPUT,
     EXIT_CHECK_FAILED,
     EXIT_OK,
+    FORMATS,
+    Format,
     bad_input_exits,
     fail,
 )
 
-_FORMATS = ("table", "json", "csv")
+_FORMATS = FORMATS
 
 
 def _parse_value(text: str) -> object:
@@ -160,25 +162,25 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def recalc(
-        book: Annotated[Path, typer.Argument(help="The workbook (.xlsx/.xlsm).")],
+        book: Annotated[Path, typer.Argument(metavar="BOOK", help="The workbook (.xlsx/.xlsm).")],
         set_: Annotated[
             list[str] | None,
-            typer.Option("--set", help="REF=VALUE to set before recalculating (repeatable)."),
+            typer.Option("--set", metavar="REF=VALUE", help="REF=VALUE to set before recalculating (repeatable)."),
         ] = None,
         cells: Annotated[
             list[str] | None,
-            typer.Option("--cells", help="REF to print (repeatable). Default: out_* names."),
+            typer.Option("--cells", metavar="REF", help="REF to print (repeatable). Default: out_* names."),
         ] = None,
         output: Annotated[
             Path | None,
-            typer.Option("-o", "--output", help="Write a copy with the computed values."),
+            typer.Option("-o", "--output", metavar="FILE", help="Write a copy with the computed values."),
         ] = None,
         in_place: Annotated[
             bool, typer.Option("--in-place", help="Write computed values into BOOK.")
         ] = False,
-        format: Annotated[str, typer.Option(help="table, json or csv.")] = "table",
+        format: Format = "table",
         timeout: Annotated[float, typer.Option(
-            help="Wall-clock limit in seconds (0: none); exit 2 past it.")] = DEFAULT_TIMEOUT_S,
+            metavar="SECONDS", help="Wall-clock limit in seconds (0: none); exit 2 past it.")] = DEFAULT_TIMEOUT_S,
     ) -> None:
         """Recalculate BOOK without Excel and print cells (Excel errors as #N/A etc.).
 
@@ -207,18 +209,18 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def check(
         books: Annotated[
-            list[Path], typer.Argument(help="Workbooks (.xlsx/.xlsm); shell globs welcome.")
+            list[Path], typer.Argument(metavar="BOOK...", help="Workbooks (.xlsx/.xlsm); shell globs welcome.")
         ],
-        rtol: Annotated[float, typer.Option(help="Relative tolerance for numbers.")] = 1e-9,
-        format: Annotated[str, typer.Option(help="table or json.")] = "table",
+        rtol: Annotated[float, typer.Option(metavar="RTOL", help="Relative tolerance for numbers.")] = 1e-9,
+        format: Format = "table",
         timeout: Annotated[float, typer.Option(
-            help="Wall-clock limit per workbook in seconds (0: none).")] = DEFAULT_TIMEOUT_S,
+            metavar="SECONDS", help="Wall-clock limit per workbook in seconds (0: none).")] = DEFAULT_TIMEOUT_S,
     ) -> None:
         """Exit 0 if every stored formula value matches a recalculation, 1 if a workbook is
         stale, 2 if one cannot be read. Lists each stale cell with both values."""
         with bad_input_exits(any_error=True):
-            if format not in ("table", "json"):
-                fail(f"--format {format!r}: must be table or json")
+            if format not in _FORMATS:
+                fail(f"--format {format!r}: must be one of {', '.join(_FORMATS)}")
             if not rtol >= 0:
                 fail(f"--rtol {rtol}: must be >= 0")
         from templates.check import check as check_workbook
@@ -244,6 +246,16 @@ def register(app: typer.Typer) -> None:
             } for r in reports]
             typer.echo(json.dumps(payload[0] if len(books) == 1 and payload else payload,
                                   indent=2, default=str))
+        elif format == "csv":
+            # One row per stale cell; a fresh workbook is one row with a blank cell.
+            buf = io.StringIO()
+            w = csv.writer(buf, lineterminator="\n")
+            w.writerow(["path", "checked", "ok", "cell", "stored", "computed"])
+            for r in reports:
+                for s in r.stale or [None]:
+                    w.writerow([r.path, r.checked, r.ok, *((s.ref, s.stored, s.computed)
+                                                         if s else ("", "", ""))])
+            typer.echo(buf.getvalue(), nl=False)
         else:
             for r in reports:
                 if r.ok:

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from addin.commands._common import bad_input_exits
+from addin.commands._common import Format, bad_input_exits, check_format, csv_text
 
 
 def _money(x: float) -> str:
@@ -114,36 +114,33 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def report(
-        model: Annotated[str, typer.Option(help="API model priced from the catalog.")] = "gpt-4o",
-        requests_per_day: Annotated[float, typer.Option(min=0)] = 10_000.0,
-        input_tokens: Annotated[float, typer.Option(min=0, help="Input tokens per request.")]
+        model: Annotated[str, typer.Option(metavar="MODEL", help="API model priced from the catalog.")] = "gpt-4o",
+        requests_per_day: Annotated[float, typer.Option(min=0, metavar="N")] = 10_000.0,
+        input_tokens: Annotated[float, typer.Option(min=0, metavar="N", help="Input tokens per request.")]
         = 1_500.0,
-        output_tokens: Annotated[float, typer.Option(min=0, help="Output tokens per request.")]
+        output_tokens: Annotated[float, typer.Option(min=0, metavar="N", help="Output tokens per request.")]
         = 500.0,
-        cached_share: Annotated[float, typer.Option(min=0, max=1)] = 0.0,
-        batch_share: Annotated[float, typer.Option(min=0, max=1)] = 0.0,
-        growth: Annotated[float, typer.Option(help="Monthly traffic growth (0.05 = 5%).")] = 0.0,
-        open_model: Annotated[str, typer.Option(help="Open model to self-host.")]
+        cached_share: Annotated[float, typer.Option(min=0, max=1, metavar="SHARE")] = 0.0,
+        batch_share: Annotated[float, typer.Option(min=0, max=1, metavar="SHARE")] = 0.0,
+        growth: Annotated[float, typer.Option(metavar="RATE", help="Monthly traffic growth (0.05 = 5%).")] = 0.0,
+        open_model: Annotated[str, typer.Option(metavar="MODEL", help="Open model to self-host.")]
         = "Llama-3.1-8B",
-        gpu: Annotated[str, typer.Option(help="GPU to serve it on.")] = "H100-SXM",
-        precision: Annotated[str, typer.Option()] = "fp8",
-        mode: Annotated[str, typer.Option(help="rent or buy GPUs.")] = "rent",
-        horizon_months: Annotated[int, typer.Option(min=1, max=600)] = 36,
-        output: Annotated[Path, typer.Option("-o", "--output", help="Workbook to write.")]
+        gpu: Annotated[str, typer.Option(metavar="GPU", help="GPU to serve it on.")] = "H100-SXM",
+        precision: Annotated[str, typer.Option(metavar="bf16|fp8|fp4|int4…")] = "fp8",
+        mode: Annotated[str, typer.Option(metavar="rent|buy", help="rent or buy GPUs.")] = "rent",
+        horizon_months: Annotated[int, typer.Option(min=1, max=600, metavar="MONTHS")] = 36,
+        output: Annotated[Path, typer.Option("-o", "--output", metavar="FILE", help="Workbook to write.")]
         = Path("llm-tco-report.xlsx"),
         no_workbook: Annotated[bool, typer.Option(help="Print only; write no workbook.")] = False,
-        format: Annotated[str, typer.Option(help="table or json.")] = "table",
+        format: Format = "table",
         max_price_age_days: Annotated[
-            float, typer.Option(envvar="LLM_TCO_MAX_PRICE_AGE_DAYS",
+            float, typer.Option(envvar="LLM_TCO_MAX_PRICE_AGE_DAYS", metavar="DAYS",
                                 help="Warn when the price catalog is older than this.")
         ] = 180.0,
     ) -> None:
         """Compare API, self-hosting and hybrid monthly cost, breakeven and TCO for a workload."""
         with bad_input_exits():
-            if format not in ("table", "json"):
-                from engine.errors import InputError
-
-                raise InputError("--format", "must be 'table' or 'json'", format)
+            check_format(format)
             stale = _price_age_warning(max_price_age_days)
             r = build_report(model, requests_per_day, input_tokens, output_tokens, cached_share,
                              batch_share, growth, open_model, gpu, precision, mode, horizon_months)
@@ -154,10 +151,27 @@ def register(app: typer.Typer) -> None:
                 r["warning"] = stale
             if format == "json":
                 typer.echo(json.dumps(r, indent=2))
+            elif format == "csv":
+                typer.echo(csv_text(_flat_rows(r), ["figure", "value"]), nl=False)
             else:
                 _print_table(r)
                 if written:
                     typer.echo(f"Workbook: {written}")
+
+
+def _flat_rows(r: object, prefix: str = "") -> list[dict[str, object]]:
+    """The report as ``figure,value`` rows: nested keys joined with dots (``api.monthly_usd``),
+    list items by index."""
+    if isinstance(r, dict):
+        items = r.items()
+    elif isinstance(r, list | tuple):
+        items = ((str(i), v) for i, v in enumerate(r))
+    else:
+        return [{"figure": prefix, "value": r}]
+    rows: list[dict[str, object]] = []
+    for k, v in items:
+        rows.extend(_flat_rows(v, f"{prefix}.{k}" if prefix else str(k)))
+    return rows
 
 
 def _price_age_warning(max_age_days: float) -> str | None:

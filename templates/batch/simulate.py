@@ -52,10 +52,25 @@ def _mc_chunk(plan: Plan, dists: list[tuple[str, Dist]], n: int,
     rng = np.random.default_rng(seed)
     inputs = {ref: d.sample(rng, n) for ref, d in dists}
     res = plan.evaluate(inputs, outputs)
-    out: dict[str, Any] = {"inputs": inputs, "values": {}, "errors": {}}
+    out: dict[str, Any] = {"inputs": inputs, "values": {}, "errors": {}, "texts": {}}
     for o, v in res.items():
         out["values"][o], out["errors"][o] = _numeric(v, n)
+        out["texts"][o] = _texts(v, n)
     return out
+
+
+def _texts(v: V, n: int) -> dict[str, int]:
+    """How often each text value (e.g. "never" for a payback that does not happen) occurs
+    among the draws that are not Excel errors."""
+    d = np.broadcast_to(v.d, (n,))
+    if d.dtype == np.float64 or d.dtype == bool:
+        return {}
+    e = np.zeros(n, np.int8) if v.e is None else np.broadcast_to(v.e, (n,))
+    counts: dict[str, int] = {}
+    for y, err in zip(d, e, strict=True):
+        if isinstance(y, str) and not err:
+            counts[y] = counts.get(y, 0) + 1
+    return counts
 
 
 @dataclass
@@ -73,7 +88,10 @@ class SimulationResult:
         Excel error or a non-number).
     stats : pandas.DataFrame
         Per output: ``p5``, ``p50``, ``p95``, ``mean``, ``sd`` (sample, ddof=1) over the
-        numeric scenarios, and ``errors`` (count of scenarios with an Excel error).
+        numeric scenarios, ``errors`` (count of scenarios with an Excel error) and
+        ``happens`` (share of scenarios giving a number: a payback month, not "never").
+    otherwise : dict
+        Per output whose other scenarios gave text: the most frequent text (``"never"``).
     compare : tuple of str or None
         ``(A, B)`` when asked; ``p_a_less_b`` is then P(A < B) over scenarios where both
         are numbers.
@@ -93,6 +111,7 @@ class SimulationResult:
     p_a_less_b: float | None = None
     tornado: Any = None
     notes: list[str] = field(default_factory=list)
+    otherwise: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready summary (no per-scenario samples)."""
@@ -107,6 +126,8 @@ class SimulationResult:
                 for o in self.outputs
             },
         }
+        for o, text in self.otherwise.items():
+            out["outputs"][o]["otherwise"] = text
         if self.compare is not None:
             out["compare"] = {"a": self.compare[0], "b": self.compare[1],
                               "p_a_less_b": self.p_a_less_b}
@@ -214,9 +235,16 @@ def simulate(
     for ref in parsed:
         table[ref] = np.concatenate([p["inputs"][ref] for p in parts])
     errors: dict[str, int] = {}
+    otherwise: dict[str, str] = {}
     for o in outs:
         table[o] = np.concatenate([p["values"][o] for p in parts])
         errors[o] = int(sum(int((p["errors"][o] != 0).sum()) for p in parts))
+        texts: dict[str, int] = {}
+        for p in parts:
+            for t, k in p["texts"][o].items():
+                texts[t] = texts.get(t, 0) + k
+        if texts:
+            otherwise[o] = max(sorted(texts), key=texts.__getitem__)
     samples = pd.DataFrame(table)
     rows = {}
     for o in outs:
@@ -226,13 +254,19 @@ def simulate(
             p5, p50, p95 = np.percentile(finite, [5, 50, 95])
             rows[o] = {"p5": p5, "p50": p50, "p95": p95, "mean": finite.mean(),
                        "sd": finite.std(ddof=1) if finite.size > 1 else 0.0,
-                       "errors": errors[o]}
+                       "errors": errors[o], "happens": finite.size / len(x)}
         else:
             rows[o] = {"p5": np.nan, "p50": np.nan, "p95": np.nan, "mean": np.nan,
-                       "sd": np.nan, "errors": errors[o]}
+                       "sd": np.nan, "errors": errors[o], "happens": 0.0}
     stats = pd.DataFrame.from_dict(rows, orient="index")
     result = SimulationResult(path=str(path), n=int(n), seed=int(seed), dists=parsed,
-                              outputs=outs, samples=samples, stats=stats, compare=cmp)
+                              outputs=outs, samples=samples, stats=stats, compare=cmp,
+                              otherwise=otherwise)
+    for o, text in otherwise.items():
+        share = rows[o]["happens"]
+        result.notes.append(
+            f"{o}: a number in {share:.1%} of draws, {text!r} in the rest"
+            + ("; P5–P95, mean and sd are over the draws with a number" if share else ""))
     if cmp is not None:
         a, b = table[cmp[0]], table[cmp[1]]
         ok = np.isfinite(a) & np.isfinite(b)

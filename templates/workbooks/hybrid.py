@@ -59,6 +59,7 @@ SCENARIO_NOTES = {
 S_FIRST = 6
 STEPS = 21  # 0 %, 5 %, … 100 %
 S_LAST = S_FIRST + STEPS - 1
+MONTHS = 36  # the cumulative-cost table and chart
 
 
 def _cost(s: str) -> str:
@@ -150,6 +151,32 @@ def _routing_sheet(wb: Workbook, ws: Any) -> None:
     ch.set_categories(Reference(ws, min_col=1, min_row=S_FIRST, max_row=S_LAST))
     ws.add_chart(c.show_axes(ch), "G4")
 
+    # Cumulative cost over the months (month-1 traffic, no growth) of API only, self-host
+    # only and the cost-minimising hybrid, and the hybrid's savings against the API.
+    m_first = k.row + 2
+    c.header(ws, m_first - 1, ["Month", "API only, cumulative USD",
+                               "Self-host only, cumulative USD", "Hybrid, cumulative USD",
+                               "Hybrid savings vs API USD"])
+    for i in range(MONTHS):
+        r = m_first + i
+        ws[f"A{r}"] = i + 1
+        ws[f"B{r}"] = f"=A{r}*out_api_only_monthly"
+        ws[f"C{r}"] = f"=A{r}*out_selfhost_only_monthly"
+        ws[f"D{r}"] = f"=A{r}*out_optimal_monthly"
+        ws[f"E{r}"] = f"=B{r}-D{r}"
+        for col in "BCDE":
+            ws[f"{col}{r}"].number_format = c.USD0
+    m_last = m_first + MONTHS - 1
+    cum = LineChart()
+    cum.title, cum.x_axis.title, cum.y_axis.title = ("Cumulative cost and hybrid savings",
+                                                     "Month", "USD")
+    cum.height, cum.width = 9, 18
+    for ci in (2, 3, 4, 5):
+        cum.add_data(Reference(ws, min_col=ci, min_row=m_first - 1, max_row=m_last),
+                     titles_from_data=True)
+    cum.set_categories(Reference(ws, min_col=1, min_row=m_first, max_row=m_last))
+    ws.add_chart(c.show_axes(cum), "G29")
+
 
 README = [
     "What this is: a routing planner. A share of requests goes to your own (fine-tuned) "
@@ -158,7 +185,9 @@ README = [
     "How to use it: set the workload and self-hosting inputs on Inputs, and the constraints "
     "(share that must stay in-house, share that must stay on the API). The Routing sheet shows "
     "the cost curve in 5 % steps and the exact cost-minimising share (out_optimal_share), "
-    "which lies at a bound or where a replica count is exactly full.",
+    "which lies at a bound or where a replica count is exactly full. Below it, the cumulative "
+    "cost over 36 months of API only, self-host only and that hybrid, and the hybrid's "
+    "savings against the API (second chart).",
     "Native Excel formulas only, no macros; reproduces engine.optimal_hybrid_share and "
     "engine.hybrid_monthly_cost_usd to 1e-9 (tests/templates/test_golden.py).",
 ]

@@ -55,12 +55,51 @@ def test_simulate_json_is_reproducible(app, tco_book, tmp_path):
     assert a.stdout == b.stdout
     d = json.loads(a.stdout)
     assert d["n"] == 3000 and d["seed"] == 5
-    assert set(d["outputs"]["out_api_monthly"]) == {"p5", "p50", "p95", "mean", "sd", "errors"}
+    assert set(d["outputs"]["out_api_monthly"]) == {"p5", "p50", "p95", "mean", "sd", "errors",
+                                                    "happens"}
+    assert d["outputs"]["out_api_monthly"]["happens"] == 1.0
     assert 0 <= d["compare"]["p_a_less_b"] <= 1
     h, t = tmp_path / "h.png", tmp_path / "t.png"
     r = run(app, *args[:-1], "--histogram", h, "--tornado", t)
     assert r.exit_code == 0 and "P(out_selfhost_monthly < out_api_monthly)" in r.stdout
     assert h.read_bytes()[:8] == PNG and t.read_bytes()[:8] == PNG
+
+
+def test_json_flag_is_an_alias_of_format_json(app, tco_book):
+    args = ["simulate", tco_book, "--dist", "requests_per_day=lognormal(10,1)", "-n", "500",
+            "--seed", "3", "--outputs", "out_api_monthly"]
+    old, new = run(app, *args, "--json"), run(app, *args, "--format", "json")
+    assert old.exit_code == new.exit_code == 0, old.output
+    assert old.stdout == new.stdout
+    assert "Deprecated" in run(app, "simulate", "--help").stdout
+
+
+def test_payback_that_never_happens_shows_never_and_its_share(app, tco_book):
+    # gpu_hourly around 2: payback in some draws; very dear GPUs: never.
+    args = ["simulate", tco_book, "--dist", "gpu_hourly=uniform(1,400)", "-n", "400",
+            "--seed", "1", "--outputs", "payback_month,out_api_monthly"]
+    r = run(app, *args)
+    assert r.exit_code == 0, r.output
+    assert "nan" not in r.stdout.lower()
+    assert "never" in r.stdout and "happens" in r.stdout
+    d = json.loads(run(app, *args, "--format", "json").stdout)
+    pay = d["outputs"]["payback_month"]
+    assert pay["otherwise"] == "never" and 0 <= pay["happens"] < 1
+    rows = run(app, *args, "--format", "csv").stdout.splitlines()
+    assert rows[0] == "output,p5,p50,p95,mean,sd,errors,happens,otherwise"
+    assert rows[1].startswith("payback_month,") and rows[1].endswith(",never")
+
+
+def test_sweep_formats(app, tco_book, tmp_path):
+    base = ["sweep", tco_book, "--vary", "Inputs!B1=1:2:2", "--outputs", "total_api"]
+    d = json.loads(run(app, *base, "--format", "json").stdout)
+    assert len(d["scenarios"]) == 2 and d["outputs"] == ["total_api"]
+    t = run(app, *base, "--format", "table")
+    assert t.exit_code == 0 and "total_api" in t.stdout and "Sweep" in t.stdout
+    out = tmp_path / "s.json"
+    assert run(app, *base, "--format", "json", "-o", out).exit_code == 0
+    assert json.loads(out.read_text())["scenarios"] == d["scenarios"]
+    assert run(app, *base, "--format", "xml").exit_code == 2
 
 
 @pytest.mark.parametrize(
