@@ -3,7 +3,8 @@
 ``python -m templates.recalc.agreement BOOK… [--sheet S] [--show N]`` prints, per
 workbook, the formula cells, how many agree with Excel's stored value (numbers to 1e-9
 relative, text and logicals exactly, errors as the same error), which degraded per cell
-and which differ. Cells calling volatile functions (TODAY, NOW, RAND …) are left out.
+and which differ. Cells calling volatile functions (TODAY, NOW, RAND …), and the cells
+that read them, are left out: their values change with every recalculation.
 The benchmark ``benchmarks/bench_corpus.py`` and the corpus test use :func:`agreement`.
 """
 
@@ -89,11 +90,20 @@ def agreement(path: str, sheet: str | None = None) -> BookAgreement:
         out.seconds = time.perf_counter() - t0
         return out
     out.seconds = time.perf_counter() - t0
+    # Cells reading a volatile cell change with it (=YEAR(TODAY()), statistics over
+    # RAND() draws): they are left out like the volatile cells themselves.
+    volatile = set(wb.volatile)
+    todo = list(volatile)
+    while todo:
+        for k in wb._readers.get(todo.pop(), ()):
+            if k not in volatile:
+                volatile.add(k)
+                todo.append(k)
     for key, exp in stored.items():
         if sheet is not None and key[0] != sheet:
             continue
         out.formula_cells += 1
-        if key in wb.volatile:
+        if key in volatile:
             out.volatile += 1
             continue
         if key in wb.degraded:
