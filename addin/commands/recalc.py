@@ -235,6 +235,7 @@ def register(app: typer.Typer) -> None:
                 worst = EXIT_BAD_INPUT
                 continue
             _notes(result.notes, result.path)
+            _degraded_notes(result.degraded, result.path)
             if not result.ok and worst == EXIT_OK:
                 worst = EXIT_CHECK_FAILED
             reports.append(result)
