@@ -466,7 +466,7 @@ class Workbook:
             for d in cell.deps:
                 if not isinstance(d, tuple):
                     continue
-                s, r1, c1, r2, c2 = d
+                s, r1, c1, r2, c2 = d[1:] if d[0] == "soft" else d
                 if (r2 - r1 + 1) * (c2 - c1 + 1) <= 64:
                     for r in range(r1, r2 + 1):
                         for c in range(c1, c2 + 1):
@@ -477,6 +477,12 @@ class Workbook:
                         if r1 <= r <= r2 and c1 <= c <= c2:
                             out.append((s, r, c))
             return out
+
+        def hard(a: tuple[str, int, int], b: tuple[str, int, int]) -> bool:
+            """b's formula refers to cell a directly (not only through a name)."""
+            s, r, c = a
+            return any(d[0] != "soft" and d[0] == s and d[1] <= r <= d[3] and d[2] <= c <= d[4]
+                       for d in cells[b].deps if isinstance(d, tuple))
 
         for key in cells:
             if key in seen:
@@ -494,13 +500,16 @@ class Workbook:
                         stack.append((p, iter(precedents(cells[p]))))
                         break
                     if p in on_stack:  # a loop of references, as Excel detects them
-                        loops.update(x for x, _ in stack[on_stack[p]:])
+                        path = [x for x, _ in stack[on_stack[p]:]] + [p]
+                        if all(hard(a, b) for a, b in zip(path[1:], path[:-1], strict=True)):
+                            loops.update(path)
                 else:
                     stack.pop()
                     del on_stack[k]
                     order.append(k)
         self._order_keys = order
-        self._rects = {k: [d for d in c.deps if isinstance(d, tuple)] for k, c in cells.items()}
+        self._rects = {k: [d[1:] if d[0] == "soft" else d for d in c.deps
+                           if isinstance(d, tuple)] for k, c in cells.items()}
         for cell in cells.values():
             cell.deps = []
         return [cells[k] for k in order]
@@ -1162,7 +1171,10 @@ class _Compiler:
             return lambda: NAME  # Excel: an undefined name is #NAME? (not #REF!)
         # The cells a name refers to are this formula's precedents too (evaluation order,
         # circular references, what-if recomputation).
-        self.deps.extend(self.book.name_rects(n, s))
+        # Marked "soft": through a name Excel resolves INDEX(name,…) ranges at run time and
+        # reports no loop for a name that merely spans the formula's own cell (koala's
+        # SUM(INDEX(Liste3,1,1):INDEX(Liste3,1,n-1)) inside Liste3).
+        self.deps.extend(("soft", *r) for r in self.book.name_rects(n, s))
         return fn
 
     def let(self, args: tuple, am: bool) -> Callable[[], Any]:
