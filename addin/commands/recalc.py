@@ -194,7 +194,6 @@ def register(app: typer.Typer) -> None:
                 fail("use either -o/--output or --in-place, not both")
             inputs = _parse_sets(set_)
             from templates.recalc import Recalculation
-            from templates.writeback import write_back
 
             with _time_limit(timeout, str(book)):
                 calc = Recalculation(book)
@@ -203,6 +202,8 @@ def register(app: typer.Typer) -> None:
                 _notes(calc.checked.notes, calc.path)
                 _degraded_notes(calc.degraded, calc.path)
             if output is not None or in_place:
+                from templates.writeback import write_back  # only when writing
+
                 write_back(book, output, in_place=in_place, inputs=inputs, recalculation=calc)
             _print_values(shown, format, title=str(book))
 
