@@ -172,6 +172,7 @@ class Workbook:
         self._readers: dict[tuple[str, int, int], list[tuple[str, int, int]]] = {}
         self._static_loops: set[tuple[str, int, int]] = set()
         self._rects: dict[tuple[str, int, int], list[tuple]] = {}
+        self._rel_trees: dict[str, tuple[tuple, int, int]] = {}
         self._input_readers: dict[tuple[str, int, int], list[tuple[str, int, int]]] = {}
         self._stack: list[_Cell] = []
         self._extent: dict[str, tuple[int, int]] = {
@@ -540,10 +541,11 @@ class Workbook:
                 cell = _Cell(key, text, sd.values.get((r, c)))
                 self.cells[key] = cell
                 try:
-                    tree = parse(text)
                     if dr or dc:
-                        tree = shift(tree, dr, dc)
+                        tree = shift(parse(text), dr, dc)
                         cell.text = _shifted_text(text, dr, dc)
+                    else:
+                        tree = self._parse_relative(text, r, c)
                     if fc.kind == "array" and fc.ref:
                         cell.array_area = area(fc.ref)
                         cell.dynamic = fc.dynamic
@@ -560,6 +562,22 @@ class Workbook:
                 except (FormulaSyntaxError, Unsupported) as exc:
                     cell.fn = None
                     self.degraded[key] = str(exc)
+
+    def _parse_relative(self, text: str, r: int, c: int) -> tuple:
+        """Parse ``text`` at (r, c), reusing the tree of a formula that is the same in
+        relative terms (``=A1+1`` in B2 is ``=A2+1`` in B3: what Excel's R1C1 notation and
+        shared formulas capture). Files written by other tools repeat such formulas cell
+        by cell; parsing each again was most of the compile time of long models."""
+        key = _relative_key(text, r, c)
+        if key is None:
+            return parse(text)
+        hit = self._rel_trees.get(key)
+        if hit is None:
+            tree = parse(text)
+            self._rel_trees[key] = (tree, r, c)
+            return tree
+        tree0, r0, c0 = hit
+        return shift(tree0, r - r0, c - c0)
 
     # -- What-If data tables -----------------------------------------------------------
     def _data_table(self, key: tuple[str, int, int], fc: FormulaCell, stored: Any) -> None:
@@ -760,6 +778,45 @@ def addin_functions() -> dict[str, Callable[..., Any]]:
 
 
 _SHIFT_CACHE: dict[tuple[str, int, int], str] = {}
+_REL_CELL = re.compile(r"(?<![A-Za-z_\d.$])(\$?)([A-Za-z]{1,3})(\$?)(\d+)(?![\w(!.])")
+_REL_UNSAFE = re.compile(
+    r"\[|(?<![\w.$])\$?[A-Za-z]{1,3}:\$?[A-Za-z]{1,3}(?![\w(])|(?<![\w.$])\$?\d+:\$?\d+(?![\w.])")
+
+
+def _relative_key(text: str, r: int, c: int) -> str | None:
+    """``text`` with each relative cell reference written as an offset from (r, c), or
+    None when the text holds what this rewriting cannot follow (brackets, whole-column
+    or whole-row ranges): then the formula is parsed on its own.
+
+    Sheet names and defined names that look like cells must be quoted or are refused
+    by Excel, so every unquoted ``A1``-shaped word outside a string is a reference.
+
+    Examples
+    --------
+    >>> _relative_key("A1+$B$2", 2, 1) == _relative_key("A2+$B$2", 3, 1)
+    True
+    >>> _relative_key("SUM(A:A)", 1, 2) is None
+    True
+    """
+    parts = re.split(r'("(?:[^"]|"")*")', text)
+    out = []
+    for i, part in enumerate(parts):
+        if i % 2:
+            out.append(part)
+            continue
+        if _REL_UNSAFE.search(part):
+            return None
+
+        def rel(m: re.Match[str]) -> str:
+            ac, col, ar, row = m.groups()
+            from templates.recalc.parser import col_index
+
+            cc = f"C{col_index(col)}" if ac else f"C[{col_index(col) - c}]"
+            rr = f"R{row}" if ar else f"R[{int(row) - r}]"
+            return rr + cc
+
+        out.append(_REL_CELL.sub(rel, part))
+    return "".join(out)
 
 
 def _shifted_text(text: str, dr: int, dc: int) -> str:
