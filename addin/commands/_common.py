@@ -154,3 +154,63 @@ def print_fitted_table(title: str, columns: list[Column], items: list[Any],
         console.print(f"Not shown at this width: {', '.join(dropped)} (--format json or csv "
                       "has every field).")
     return dropped
+
+
+#: Default wall-clock bound of one recalc/check/sweep/simulate run, in seconds (``--timeout``).
+DEFAULT_TIMEOUT_S = 300.0
+#: Default bound on the process's address space, in MiB (``--max-memory``): four times the
+#: largest corpus workbook's peak with numpy loaded, far below a CI runner's memory.
+DEFAULT_MAX_MEMORY_MIB = 4096
+
+Timeout = Annotated[float, typer.Option(
+    "--timeout", metavar="SECONDS", help="Wall-clock limit in seconds (0: none); exit 2 past it.")]
+MaxMemory = Annotated[int, typer.Option(
+    "--max-memory", metavar="MIB", help="Memory limit in MiB (0: none); exit 2 past it.")]
+
+
+@contextlib.contextmanager
+def bounded(seconds: float, max_memory_mib: int, what: str) -> Iterator[None]:
+    """Run a workbook command inside a wall-clock and a memory bound.
+
+    Past ``seconds`` (SIGALRM) or when an allocation would exceed ``max_memory_mib`` of
+    address space (RLIMIT_AS, so the kernel refuses it and Python raises MemoryError), the
+    command stops with a :class:`~templates.errors.WorkbookError` naming ``what`` and the
+    bound: one line on stderr, exit 2, nothing written.
+    """
+    import signal
+
+    from templates.errors import WorkbookError
+
+    old_handler = None
+    if seconds > 0 and hasattr(signal, "SIGALRM"):
+        def expire(_signum: int, _frame: object) -> None:
+            raise WorkbookError(what, f"took longer than {seconds:g} s (--timeout); "
+                                "nothing was written")
+
+        old_handler = signal.signal(signal.SIGALRM, expire)
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+    old_limit = None
+    try:
+        import resource
+
+        if max_memory_mib > 0:
+            old_limit = resource.getrlimit(resource.RLIMIT_AS)
+            cap = max_memory_mib * 1024 * 1024
+            hard = old_limit[1]
+            if hard == resource.RLIM_INFINITY or cap <= hard:
+                resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+    except (ImportError, ValueError, OSError):  # no rlimits here (Windows): time bound only
+        old_limit = None
+    try:
+        yield
+    except MemoryError:
+        raise WorkbookError(what, f"needed more than {max_memory_mib:,} MiB (--max-memory); "
+                            "nothing was written") from None
+    finally:
+        if old_handler is not None:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, old_handler)
+        if old_limit is not None:
+            import resource
+
+            resource.setrlimit(resource.RLIMIT_AS, old_limit)

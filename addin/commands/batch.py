@@ -15,7 +15,17 @@ from typing import Annotated
 
 import typer
 
-from addin.commands._common import Format, bad_input_exits, check_format, csv_text
+from addin.commands._common import (
+    DEFAULT_MAX_MEMORY_MIB,
+    DEFAULT_TIMEOUT_S,
+    Format,
+    MaxMemory,
+    Timeout,
+    bad_input_exits,
+    bounded,
+    check_format,
+    csv_text,
+)
 
 # Options sweep and simulate share, defined once (--format: addin.commands._common).
 _Book = Annotated[Path, typer.Argument(metavar="BOOK", help="The workbook (.xlsx).")]
@@ -128,12 +138,14 @@ def register(app: typer.Typer) -> None:
         workers: _Workers = 1,
         dask: _Dask = None,
         progress: _Progress = None,
+        timeout: Timeout = DEFAULT_TIMEOUT_S,
+        max_memory: MaxMemory = DEFAULT_MAX_MEMORY_MIB,
     ) -> None:
         """Evaluate a grid of input values and tabulate the outputs (CSV by default)."""
         from templates.batch.sweep import parse_vary_option
         from templates.batch.sweep import sweep as run_sweep
 
-        with bad_input_exits(), _warnings_as_lines():
+        with bad_input_exits(), _warnings_as_lines(), bounded(timeout, max_memory, str(book)):
             check_format(format)
             spec = dict(parse_vary_option(v) for v in vary)
             outs = _split(outputs) or _default_outputs(book)
@@ -190,13 +202,15 @@ def register(app: typer.Typer) -> None:
         workers: _Workers = 1,
         dask: _Dask = None,
         progress: _Progress = None,
+        timeout: Timeout = DEFAULT_TIMEOUT_S,
+        max_memory: MaxMemory = DEFAULT_MAX_MEMORY_MIB,
     ) -> None:
         """Monte Carlo: P5/P50/P95, mean, sd per output; P(A < B); histogram; tornado."""
         from templates.batch.distributions import parse_dist_option
         from templates.batch.errors import BatchInputError
         from templates.batch.simulate import simulate as run_simulate
 
-        with bad_input_exits(), _warnings_as_lines():
+        with bad_input_exits(), _warnings_as_lines(), bounded(timeout, max_memory, str(book)):
             check_format(format)
             if as_json:
                 format = "json"

@@ -6,24 +6,27 @@ Exit codes: 0 ok, 1 ``check`` found stale cells, 2 the file, a cell or an argume
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import json
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from addin.commands._common import (
+    DEFAULT_MAX_MEMORY_MIB,
+    DEFAULT_TIMEOUT_S,
     EXIT_BAD_INPUT,
     EXIT_CHECK_FAILED,
     EXIT_OK,
     FORMATS,
     Format,
+    MaxMemory,
+    Timeout,
     bad_input_exits,
+    bounded,
     fail,
 )
 
@@ -99,34 +102,6 @@ def _notes(notes: list[str], path: str) -> None:
 
 
 _MAX_DEGRADED_NOTES = 20
-#: Default wall-clock bound of one recalc/check run, in seconds (``--timeout``).
-DEFAULT_TIMEOUT_S = 300.0
-
-
-@contextlib.contextmanager
-def _time_limit(seconds: float, what: str) -> Iterator[None]:
-    """Stop with exit 2 and a message naming ``what`` when the run exceeds ``seconds``."""
-    import signal
-
-    from templates.errors import WorkbookError
-
-    if seconds <= 0 or not hasattr(signal, "SIGALRM"):
-        yield
-        return
-
-    def expire(_signum: int, _frame: object) -> None:
-        raise WorkbookError(what, f"recalculation took longer than {seconds:g} s "
-                            "(--timeout); nothing was written")
-
-    old = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old)
-
-
 def _degraded_notes(degraded: dict[str, str], path: str) -> None:
     """One line per cell the engine cannot compute (it keeps Excel's stored value)."""
     items = list(degraded.items())
@@ -179,8 +154,8 @@ def register(app: typer.Typer) -> None:
             bool, typer.Option("--in-place", help="Write computed values into BOOK.")
         ] = False,
         format: Format = "table",
-        timeout: Annotated[float, typer.Option(
-            metavar="SECONDS", help="Wall-clock limit in seconds (0: none); exit 2 past it.")] = DEFAULT_TIMEOUT_S,
+        timeout: Timeout = DEFAULT_TIMEOUT_S,
+        max_memory: MaxMemory = DEFAULT_MAX_MEMORY_MIB,
     ) -> None:
         """Recalculate BOOK without Excel and print cells (Excel errors as #N/A etc.).
 
@@ -195,7 +170,7 @@ def register(app: typer.Typer) -> None:
             inputs = _parse_sets(set_)
             from templates.recalc import Recalculation
 
-            with _time_limit(timeout, str(book)):
+            with bounded(timeout, max_memory, str(book)):
                 calc = Recalculation(book)
                 shown = _keyed_as_asked(calc, cells, calc.values(inputs, cells))
                 # after the calculation: iteration and circular-reference notes come from it
@@ -214,8 +189,8 @@ def register(app: typer.Typer) -> None:
         ],
         rtol: Annotated[float, typer.Option(metavar="RTOL", help="Relative tolerance for numbers.")] = 1e-9,
         format: Format = "table",
-        timeout: Annotated[float, typer.Option(
-            metavar="SECONDS", help="Wall-clock limit per workbook in seconds (0: none).")] = DEFAULT_TIMEOUT_S,
+        timeout: Timeout = DEFAULT_TIMEOUT_S,
+        max_memory: MaxMemory = DEFAULT_MAX_MEMORY_MIB,
     ) -> None:
         """Exit 0 if every stored formula value matches a recalculation, 1 if a workbook is
         stale, 2 if one cannot be read. Lists each stale cell with both values."""
@@ -229,7 +204,7 @@ def register(app: typer.Typer) -> None:
         reports, worst = [], EXIT_OK
         for book in books:
             try:
-                with bad_input_exits(any_error=True), _time_limit(timeout, str(book)):
+                with bad_input_exits(any_error=True), bounded(timeout, max_memory, str(book)):
                     result = check_workbook(book, rtol=rtol)
             except typer.Exit:
                 # Already reported on stderr; go on with the other workbooks.
