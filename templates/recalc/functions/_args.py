@@ -24,7 +24,8 @@ from templates.recalc.values import (
     to_number,
 )
 
-__all__ = ["criteria", "flat", "is_array_like", "numbers", "numbers_a", "values_of"]
+__all__ = ["criteria", "flat", "is_array_like", "numbers", "numbers_a", "one_area",
+           "values_of"]
 
 
 def is_array_like(v: Any) -> bool:
@@ -42,6 +43,20 @@ def values_of(v: Any) -> Array:
         for a in v.areas:
             rows.extend(a.array().rows)
         return Array([[x for row in rows for x in row]])
+    return Array([[v]])
+
+
+def one_area(v: Any) -> Array:
+    """An argument that must be one rectangle of values, as an :class:`Array`: a reference
+    is read, a scalar is 1×1, several areas are ``#VALUE!``, an error is the result."""
+    if isinstance(v, Array):
+        return v
+    if isinstance(v, Ref):
+        return v.array()
+    if isinstance(v, MultiRef):
+        raise XLFail(VALUE, "several areas where one range is expected")
+    if type(v) is ExcelError:
+        raise XLFail(v)
     return Array([[v]])
 
 

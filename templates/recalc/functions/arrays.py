@@ -20,6 +20,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+from templates.recalc.functions._args import one_area
 from templates.recalc.registry import xlfunction
 from templates.recalc.values import (
     CALC,
@@ -46,16 +47,7 @@ _ERR_ORDER = {e: i for i, e in enumerate(
 # --- arguments ------------------------------------------------------------------------
 
 
-def _arr(v: Any) -> Array:
-    if isinstance(v, Array):
-        return v
-    if isinstance(v, Ref):
-        return v.array()
-    if isinstance(v, MultiRef):
-        raise XLFail(VALUE, "several areas where one range is expected")
-    if type(v) is ExcelError:
-        raise XLFail(v)
-    return Array([[v]])
+_arr = one_area  # one rectangle of values (templates.recalc.functions._args)
 
 
 def _out(rows: list[list[Any]]) -> Any:

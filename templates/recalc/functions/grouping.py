@@ -31,6 +31,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from templates.recalc.functions._args import one_area
 from templates.recalc.functions.arrays import _sort_key
 from templates.recalc.registry import Lambda, xlfunction
 from templates.recalc.values import (
@@ -51,16 +52,7 @@ __all__: list[str] = []
 # --- arguments --------------------------------------------------------------------------
 
 
-def _arr(v: Any) -> Array:
-    if isinstance(v, Array):
-        return v
-    if isinstance(v, Ref):
-        return v.array()
-    if isinstance(v, MultiRef):
-        raise XLFail(VALUE, "several areas where one range is expected")
-    if type(v) is ExcelError:
-        raise XLFail(v)
-    return Array([[v]])
+_arr = one_area  # one rectangle of values (templates.recalc.functions._args)
 
 
 def _scalar(v: Any) -> Any:

@@ -29,7 +29,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from templates.recalc.functions._args import _wildcard
+from templates.recalc.functions._args import _wildcard, one_area
 from templates.recalc.registry import MISSING, _intersect, xlfunction
 from templates.recalc.values import (
     NA,
@@ -69,17 +69,7 @@ def _same_cmp(a: Any, b: Any) -> int:
     return -1 if a < b else 1
 
 
-def _arr(v: Any) -> Array:
-    """An argument's values as an Array (a reference is read; several areas: #VALUE!)."""
-    if isinstance(v, Array):
-        return v
-    if isinstance(v, Ref):
-        return v.array()
-    if isinstance(v, MultiRef):
-        raise XLFail(VALUE, "several areas where one range is expected")
-    if type(v) is ExcelError:
-        raise XLFail(v)
-    return Array([[v]])
+_arr = one_area  # one rectangle of values (templates.recalc.functions._args)
 
 
 def _vector(a: Array) -> list[Any] | None:
