@@ -59,7 +59,7 @@ def _workbook(tmp: Path, given: str | None) -> tuple[Path, str]:
 
 
 def _libreoffice(book: Path, tmp: Path) -> dict | None:
-    from templates.libreoffice import find_soffice, libreoffice_recalculate, recalc_profile
+    from templates.recalc.libreoffice import find_soffice, libreoffice_recalculate, recalc_profile
 
     soffice = find_soffice()
     if soffice is None:
@@ -85,11 +85,11 @@ def main() -> None:
     warnings.simplefilter("ignore")
     import formulas
 
-    from templates.batch import compile_workbook, get_plan
-    from templates.batch.plan_cache import clear_memory
-    from templates.batch.reference import ReferenceModel
-    from templates.batch.simulate import simulate
-    from templates.batch.sweep import sweep
+    from templates.recalc.batch import compile_workbook, get_plan
+    from templates.recalc.batch.plan_cache import clear_memory
+    from templates.recalc.batch.reference import ReferenceModel
+    from templates.recalc.batch.simulate import simulate
+    from templates.recalc.batch.sweep import sweep
 
     res: dict = {}
     with tempfile.TemporaryDirectory() as td:

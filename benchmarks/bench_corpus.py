@@ -17,7 +17,7 @@ test_corpus_agreement.py``, holds the floor):
    warm-up run), one run per workbook and engine:
 
    - ``llm-tco recalc BOOK --format json`` (the venv's ``bin/llm-tco``);
-   - LibreOffice headless through :func:`templates.libreoffice.libreoffice_recalculate`
+   - LibreOffice headless through :func:`templates.recalc.libreoffice.libreoffice_recalculate`
      (``soffice --headless --convert-to xlsx``, recalculation on load, in a fresh user
      profile made for this run; the profile's first start, which initialises it, is timed
      apart on the first workbook and not counted in the per-workbook figures);
@@ -69,7 +69,7 @@ LO_MEMORY = (
     "import resource, sys\n"
     "from pathlib import Path\n"
     f"sys.path.insert(0, {str(ROOT)!r})\n"
-    "from templates.libreoffice import libreoffice_recalculate\n"
+    "from templates.recalc.libreoffice import libreoffice_recalculate\n"
     "libreoffice_recalculate([Path(sys.argv[1])], Path(sys.argv[2]), "
     "profile=Path(sys.argv[3]))\n"
     "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
@@ -195,7 +195,7 @@ def cli_path() -> Path:
 
 
 def processes(paths: list[Path], tmp: Path) -> None:
-    from templates.libreoffice import find_soffice, libreoffice_recalculate, recalc_profile
+    from templates.recalc.libreoffice import find_soffice, libreoffice_recalculate, recalc_profile
 
     cli = str(cli_path())
     script = tmp / "plain_formulas.py"

@@ -10,7 +10,7 @@ compile and evaluate; ``.pyc`` files written beforehand by an untimed warm-up ru
 of ``--repeat`` runs (default 3):
 
 - ``llm-tco recalc FILE --format json`` (the venv's ``bin/llm-tco``);
-- LibreOffice headless through :func:`templates.libreoffice.libreoffice_recalculate`
+- LibreOffice headless through :func:`templates.recalc.libreoffice.libreoffice_recalculate`
   (``soffice --headless --convert-to xlsx``, recalculation on load, in a fresh user profile
   made for this run; its first start, which initialises the profile, is printed apart);
 - plain ``formulas``: ``ExcelModel().loads(FILE).finish().calculate()`` in a new Python
@@ -56,8 +56,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=3, help="runs per engine; best is kept")
     args = ap.parse_args()
-    from templates.libreoffice import find_soffice, libreoffice_recalculate, recalc_profile
     from templates.recalc import Recalculation
+    from templates.recalc.libreoffice import find_soffice, libreoffice_recalculate, recalc_profile
 
     cli = str(cli_path())
     soffice = find_soffice()

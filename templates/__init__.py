@@ -1,6 +1,7 @@
 """Workbook builders (openpyxl, :mod:`templates.workbooks`) and, in a subpackage of its
-own, the recalculation engine (:mod:`templates.recalc`); check, sweep, simulate and safe
-write-back of computed values sit beside it.
+own, the recalculation engine (:mod:`templates.recalc`: read, compile, evaluate, the Excel
+functions, check, sweep and simulate, safe write-back, file safety). Builders import the
+engine; the engine never imports the builders.
 
 The builders load on first use: recalculating a workbook must not pay for openpyxl and
 the economics engine.

@@ -29,7 +29,7 @@ def bad_input_exits(any_error: bool = False) -> Iterator[None]:
     never a traceback for a file we were given).
     """
     from engine.errors import InputError
-    from templates.errors import WorkbookError
+    from templates.recalc.errors import WorkbookError
 
     try:
         yield
@@ -174,12 +174,12 @@ def bounded(seconds: float, max_memory_mib: int, what: str) -> Iterator[None]:
 
     Past ``seconds`` (SIGALRM) or when an allocation would exceed ``max_memory_mib`` of
     address space (RLIMIT_AS, so the kernel refuses it and Python raises MemoryError), the
-    command stops with a :class:`~templates.errors.WorkbookError` naming ``what`` and the
+    command stops with a :class:`~templates.recalc.errors.WorkbookError` naming ``what`` and the
     bound: one line on stderr, exit 2, nothing written.
     """
     import signal
 
-    from templates.errors import WorkbookError
+    from templates.recalc.errors import WorkbookError
 
     old_handler = None
     if seconds > 0 and hasattr(signal, "SIGALRM"):

@@ -54,7 +54,7 @@ def export_vba_cmd(
         if output is None:
             typer.echo(text, nl=False)
             return
-        from templates.atomic import atomic_write_bytes
+        from templates.recalc.atomic import atomic_write_bytes
 
         atomic_write_bytes(output, text.encode("utf-8"))
         from udfs import FUNCTIONS
@@ -72,7 +72,7 @@ def config_cmd(
         if output is None:
             typer.echo(xlwings_conf(), nl=False)
             return
-        from templates.atomic import atomic_write_bytes
+        from templates.recalc.atomic import atomic_write_bytes
 
         atomic_write_bytes(output, xlwings_conf().encode("utf-8"))
         typer.echo(f"Wrote {output}")
@@ -95,7 +95,7 @@ def install_cmd() -> None:
     existing = conf.read_text(encoding="utf-8") if conf.exists() else ""
     keep = [ln for ln in existing.splitlines(keepends=True)
             if not ln.startswith(('"UDF MODULES"', '"INTERPRETER_WIN"', '"INTERPRETER_MAC"'))]
-    from templates.atomic import atomic_write_bytes
+    from templates.recalc.atomic import atomic_write_bytes
 
     atomic_write_bytes(conf, ("".join(keep) + xlwings_conf()).encode("utf-8"))
     typer.echo(f"Configured {conf}: UDF Modules = udfs.xlwings_udfs. In Excel: xlwings tab → "

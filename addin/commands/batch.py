@@ -65,8 +65,8 @@ def _split(values: list[str] | None) -> list[str]:
 
 def _default_outputs(book: Path) -> list[str]:
     """The workbook's ``out_*`` names, or a bad-input error asking for ``--outputs``."""
-    from templates.batch import get_plan
-    from templates.batch.errors import BatchInputError
+    from templates.recalc.batch import get_plan
+    from templates.recalc.batch.errors import BatchInputError
 
     outs = get_plan(book).output_names()
     if not outs:
@@ -142,8 +142,8 @@ def register(app: typer.Typer) -> None:
         max_memory: MaxMemory = DEFAULT_MAX_MEMORY_MIB,
     ) -> None:
         """Evaluate a grid of input values and tabulate the outputs (CSV by default)."""
-        from templates.batch.sweep import parse_vary_option
-        from templates.batch.sweep import sweep as run_sweep
+        from templates.recalc.batch.sweep import parse_vary_option
+        from templates.recalc.batch.sweep import sweep as run_sweep
 
         with bad_input_exits(), _warnings_as_lines(), bounded(timeout, max_memory, str(book)):
             check_format(format)
@@ -162,7 +162,7 @@ def register(app: typer.Typer) -> None:
             else:
                 _print_sweep(df, format, book, list(spec), outs)
             if chart is not None:
-                from templates.batch.charts import sweep_chart
+                from templates.recalc.batch.charts import sweep_chart
 
                 sweep_chart(df, list(spec), outs, chart)
                 print(f"chart → {chart}", file=sys.stderr)
@@ -206,9 +206,9 @@ def register(app: typer.Typer) -> None:
         max_memory: MaxMemory = DEFAULT_MAX_MEMORY_MIB,
     ) -> None:
         """Monte Carlo: P5/P50/P95, mean, sd per output; P(A < B); histogram; tornado."""
-        from templates.batch.distributions import parse_dist_option
-        from templates.batch.errors import BatchInputError
-        from templates.batch.simulate import simulate as run_simulate
+        from templates.recalc.batch.distributions import parse_dist_option
+        from templates.recalc.batch.errors import BatchInputError
+        from templates.recalc.batch.simulate import simulate as run_simulate
 
         with bad_input_exits(), _warnings_as_lines(), bounded(timeout, max_memory, str(book)):
             check_format(format)

@@ -18,7 +18,6 @@ import typer
 from addin.commands._common import Format, bad_input_exits
 
 
-
 def _num(key: str, scale: float = 1.0, fmt: str | None = None):
     """Numbers as written (2.5, 0.075), thousands with separators (13,500), no exponents."""
     def cell(it: dict[str, Any]) -> str:

@@ -177,7 +177,7 @@ def register(app: typer.Typer) -> None:
                 _notes(calc.checked.notes, calc.path)
                 _degraded_notes(calc.degraded, calc.path)
             if output is not None or in_place:
-                from templates.writeback import write_back  # only when writing
+                from templates.recalc.writeback import write_back  # only when writing
 
                 write_back(book, output, in_place=in_place, inputs=inputs, recalculation=calc)
             _print_values(shown, format, title=str(book))
@@ -199,7 +199,7 @@ def register(app: typer.Typer) -> None:
                 fail(f"--format {format!r}: must be one of {', '.join(_FORMATS)}")
             if not rtol >= 0:
                 fail(f"--rtol {rtol}: must be >= 0")
-        from templates.check import check as check_workbook
+        from templates.recalc.check import check as check_workbook
 
         reports, worst = [], EXIT_OK
         for book in books:

@@ -5,7 +5,7 @@
 {'Summary!B4': 1234.5, ...}
 
 Layers, each a module: :mod:`~templates.recalc.reader` (one streaming pass over the
-file, after :mod:`templates.xlsx_safety` checked it), :mod:`~templates.recalc.parser`
+file, after :mod:`templates.recalc.xlsx_safety` checked it), :mod:`~templates.recalc.parser`
 (formula text → tree), :mod:`~templates.recalc.workbook` (tree → closures, evaluation),
 :mod:`~templates.recalc.functions` (the Excel function library, one module per family),
 :mod:`~templates.recalc.values` (cell values and Excel's coercions). ``formulas`` is not
@@ -21,8 +21,8 @@ import os
 import re
 from typing import Any
 
-from templates.errors import CircularReferenceError, WorkbookError
-from templates.xlsx_safety import DEFAULT_LIMITS, Limits
+from templates.recalc.errors import CircularReferenceError, WorkbookError
+from templates.recalc.xlsx_safety import DEFAULT_LIMITS, Limits
 
 __all__ = ["Recalculation", "Value", "recalc"]
 
@@ -58,7 +58,7 @@ class Recalculation:
     path : str or os.PathLike
         The workbook (.xlsx / .xlsm); never modified here.
     limits : Limits, optional
-        Bounds for untrusted files (:mod:`templates.xlsx_safety`).
+        Bounds for untrusted files (:mod:`templates.recalc.xlsx_safety`).
 
     Attributes
     ----------

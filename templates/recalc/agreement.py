@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from templates.errors import WorkbookError
+from templates.recalc.errors import WorkbookError
 from templates.recalc.values import ExcelError
 
 __all__ = ["BookAgreement", "agreement", "same_value"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from templates.recalc.reader import BookData, FormulaCell, SheetData, cell_rc
-from templates.xlsx_safety import CheckedWorkbook
+from templates.recalc.xlsx_safety import CheckedWorkbook
 
 __all__ = ["evaluate"]
 

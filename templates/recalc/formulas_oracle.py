@@ -2,7 +2,7 @@
 
 Not the product path (that is :class:`templates.recalc.Recalculation`, the engine of this
 package); tests compare the engine with it and the batch plan's reference model uses it.
-This module is imported only by tests and by ``templates.batch.reference``.
+This module is imported only by tests and by ``templates.recalc.batch.reference``.
 
 Headless recalculation of a workbook: ``formulas`` plus our functions, Excel-correct.
 
@@ -17,11 +17,11 @@ Where ``formulas`` differs from Excel it is corrected here:
 
 * ROUND / ROUNDUP / ROUNDDOWN round the 15-significant-digit decimal form of the number,
   as Excel does (``ROUND(2.675, 2)`` is 2.68 in Excel; binary rounding gives 2.67).
-* Circular references raise :class:`~templates.errors.CircularReferenceError` naming the
+* Circular references raise :class:`~templates.recalc.errors.CircularReferenceError` naming the
   cells (``formulas`` silently yields 0), unless the workbook enables iterative
   calculation, in which case the loop is iterated as Excel does (see :meth:`_iterate`).
 
-Untrusted files are checked first by :mod:`templates.xlsx_safety`.
+Untrusted files are checked first by :mod:`templates.recalc.xlsx_safety`.
 """
 
 from __future__ import annotations
@@ -43,9 +43,9 @@ from openpyxl.utils.cell import coordinate_from_string, range_boundaries
 from openpyxl.utils.cell import get_column_letter as _col
 from openpyxl.worksheet.formula import ArrayFormula
 
-from templates import xl_errors
-from templates.errors import CircularReferenceError, WorkbookError
-from templates.xlsx_safety import (
+from templates.recalc import xl_errors
+from templates.recalc.errors import CircularReferenceError, WorkbookError
+from templates.recalc.xlsx_safety import (
     DEFAULT_LIMITS,
     CheckedWorkbook,
     Limits,
@@ -202,7 +202,7 @@ def write_function_names(path: str | None = None) -> str:
             "knows.\n# Generated: python -m templates.recalc.formulas_oracle --write-function-names; a test "
             "keeps it current.\n" + "\n".join(sorted(get_functions())) + "\n")
     target = path or str(resources.files("templates").joinpath("data", _FUNCTION_NAMES_FILE))
-    from templates.atomic import atomic_write_bytes
+    from templates.recalc.atomic import atomic_write_bytes
 
     atomic_write_bytes(target, text.encode("utf-8"))
     return text
@@ -246,7 +246,7 @@ class Recalculation:
     path : str or os.PathLike
         The workbook (.xlsx / .xlsm).
     limits : Limits, optional
-        Bounds for untrusted files (:mod:`templates.xlsx_safety`).
+        Bounds for untrusted files (:mod:`templates.recalc.xlsx_safety`).
     functions : dict, optional
         Functions to register instead of the udfs catalog (tests).
 
@@ -626,7 +626,7 @@ class Recalculation:
                cells: list[str] | None = None) -> dict[str, Value]:
         """Values of *cells* (default :meth:`output_cells`) after applying *inputs*.
 
-        The workbook's compiled batch plan (``templates.batch``, checked cell for cell
+        The workbook's compiled batch plan (``templates.recalc.batch``, checked cell for cell
         against ``formulas`` in its tests) answers when it can — tens of milliseconds
         instead of seconds; anything it cannot evaluate, or any error it raises (a cycle,
         an iterative workbook), goes through ``formulas`` here, whose errors name the cells.
@@ -644,7 +644,7 @@ class Recalculation:
 
     def _compiled_values(self, inputs: dict[str, object],
                          wanted: list[str]) -> dict[str, Value] | None:
-        from templates.batch.plan_cache import get_plan
+        from templates.recalc.batch.plan_cache import get_plan
 
         def quoted(ref: str) -> str:
             sheet, coord = ref.rsplit("!", 1)

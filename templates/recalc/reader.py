@@ -2,7 +2,7 @@
 
 The sheet XML is streamed with the C parser (``iterparse``), so a workbook is read in one
 pass without openpyxl's object model. The container is first checked by
-:func:`templates.xlsx_safety.open_checked` (zip bombs, DTDs, sizes), and every part is
+:func:`templates.recalc.xlsx_safety.open_checked` (zip bombs, DTDs, sizes), and every part is
 parsed with DTDs forbidden.
 
 What a formula cell carries (:class:`FormulaCell`): its text (shared formulas already
@@ -18,14 +18,13 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from typing import Any
-
 from xml.etree import ElementTree as _ET
 
 from defusedxml import ElementTree as SafeET
 
-from templates.errors import WorkbookError
+from templates.recalc.errors import WorkbookError
 from templates.recalc.values import BY_TEXT, VALUE
-from templates.xlsx_safety import DEFAULT_LIMITS, CheckedWorkbook, Limits, open_checked
+from templates.recalc.xlsx_safety import DEFAULT_LIMITS, CheckedWorkbook, Limits, open_checked
 
 __all__ = ["BookData", "FormulaCell", "SheetData", "Table", "read_book"]
 

@@ -57,7 +57,7 @@ from templates.recalc.values import (
     to_text,
 )
 
-__all__ = ["FUNCTIONS", "Lambda", "MISSING", "FunctionSpec", "call", "xlfunction"]
+__all__ = ["FUNCTIONS", "MISSING", "FunctionSpec", "Lambda", "call", "xlfunction"]
 
 
 class _Missing:

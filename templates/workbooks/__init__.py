@@ -68,13 +68,13 @@ def build_template(name: str, path: str | os.PathLike[str],
         and ``llm-tco check`` finds the workbook fresh. Excel and LibreOffice recalculate
         on open either way.
     """
-    from templates.atomic import atomic_write_bytes
+    from templates.recalc.atomic import atomic_write_bytes
 
     data = template_bytes(name, inputs, scenario, with_udfs)
     p = Path(path)
     atomic_write_bytes(p, data)
     if cache_values:
-        from templates.writeback import write_back
+        from templates.recalc.writeback import write_back
 
         write_back(p, in_place=True)
     return p

@@ -476,7 +476,7 @@ def workbook_bytes(wb: Workbook) -> bytes:
 
 
 def save(wb: Workbook, path: str | Path) -> Path:
-    from templates.atomic import atomic_write_bytes
+    from templates.recalc.atomic import atomic_write_bytes
 
     p = Path(path)
     atomic_write_bytes(p, workbook_bytes(wb))

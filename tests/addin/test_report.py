@@ -94,7 +94,7 @@ def test_report_writes_a_workbook_whose_formulas_give_the_printed_numbers(tmp_pa
     assert vals[2] == pytest.approx(r["hybrid"]["monthly_usd"], rel=1e-9)
     assert vals[3] == pytest.approx(r["breakeven"]["first_tokens_per_day"], rel=1e-9)
     # the file carries its computed values: a check finds every formula cell fresh
-    from templates.check import check
+    from templates.recalc.check import check
 
     result = check(book)
     assert result.ok and result.checked > 500

@@ -1,4 +1,4 @@
-"""templates.atomic: an interrupted write leaves the old file; concurrent writers never
+"""templates.recalc.atomic: an interrupted write leaves the old file; concurrent writers never
 produce a corrupt one."""
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from templates.atomic import atomic_write_bytes, atomic_writer
-from templates.writeback import write_back
+from templates.recalc.atomic import atomic_write_bytes, atomic_writer
+from templates.recalc.writeback import write_back
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -66,7 +66,7 @@ def test_killed_writer_leaves_previous_file(tmp_path: Path) -> None:
     before = target.read_bytes()
     code = (
         "import sys, time\n"
-        "from templates.atomic import atomic_writer\n"
+        "from templates.recalc.atomic import atomic_writer\n"
         "with atomic_writer(sys.argv[1]) as f:\n"
         "    f.write(b'PK partial'); f.flush(); print('writing', flush=True); time.sleep(60)\n"
     )
@@ -91,7 +91,7 @@ def test_concurrent_writers_never_corrupt(tmp_path: Path) -> None:
     code = (
         "import sys\n"
         "from pathlib import Path\n"
-        "from templates.atomic import atomic_write_bytes\n"
+        "from templates.recalc.atomic import atomic_write_bytes\n"
         "data = Path(sys.argv[2]).read_bytes()\n"
         "for _ in range(30):\n"
         "    atomic_write_bytes(sys.argv[1], data)\n"
@@ -148,7 +148,7 @@ def test_permissions_of_replaced_file_are_kept(tmp_path: Path) -> None:
 def test_new_file_gets_umask_permissions_not_private_ones(tmp_path):
     import os
 
-    from templates.atomic import atomic_write_bytes
+    from templates.recalc.atomic import atomic_write_bytes
 
     old = os.umask(0o022)
     try:

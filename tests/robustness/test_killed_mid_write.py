@@ -4,7 +4,7 @@ killed with SIGKILL at seeded random moments, at least 50 kills each.
 After every kill the target is byte for byte the old workbook or the complete new one (the
 new one is what an uninterrupted run writes: recalculation is byte-reproducible), the input
 of `-o` is unchanged, and no temporary file outlives the next write: a killed writer's
-temporary file (named with its pid, templates/atomic.py) is removed by the next run that
+temporary file (named with its pid, templates/recalc/atomic.py) is removed by the next run that
 writes, so at no moment is there more than one, always a killed writer's, and none at the
 end. The runs are forked from a server that has imported the CLI, so the kill moments fall
 inside its work: a third uniform over a whole run, a third in its last 15 %, a third
@@ -219,7 +219,7 @@ def test_sigkill_at_random_moments_leaves_old_or_new(tmp_path: Path, mode: str) 
 
 
 def test_a_dead_writers_temporary_file_is_swept_a_live_ones_kept(tmp_path: Path) -> None:
-    from templates.atomic import atomic_write_bytes
+    from templates.recalc.atomic import atomic_write_bytes
 
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()

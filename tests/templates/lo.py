@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from templates.libreoffice import find_soffice
+from templates.recalc.libreoffice import find_soffice
 
 
 def soffice() -> str:

@@ -16,7 +16,7 @@ import engine as e
 from addin.cli import app
 from engine import catalogs
 from engine.catalogs import use_catalog
-from templates.libreoffice import libreoffice_recalculate
+from templates.recalc.libreoffice import libreoffice_recalculate
 from templates.workbooks import _common as c
 from templates.workbooks import build_template
 from tests.templates.lo import soffice

@@ -1,4 +1,4 @@
-"""templates.check and the ``llm-tco recalc`` / ``llm-tco check`` commands."""
+"""templates.recalc.check and the ``llm-tco recalc`` / ``llm-tco check`` commands."""
 
 from __future__ import annotations
 
@@ -16,11 +16,11 @@ from openpyxl.workbook.defined_name import DefinedName
 from typer.testing import CliRunner
 
 from addin.commands.recalc import register
-from templates.check import check
-from templates.libreoffice import libreoffice_recalculate
 from templates.recalc import recalc
-from templates.testing import assert_cells, assert_workbook_fresh, workbook_fixture
-from templates.writeback import patch_sheet_xml, write_back
+from templates.recalc.check import check
+from templates.recalc.libreoffice import libreoffice_recalculate
+from templates.recalc.testing import assert_cells, assert_workbook_fresh, workbook_fixture
+from templates.recalc.writeback import patch_sheet_xml, write_back
 from tests.templates.lo import soffice
 
 
@@ -130,7 +130,7 @@ def test_cli_recalc_writes_output_and_in_place(book: Path, tmp_path: Path) -> No
     assert run_cli("check", book).exit_code == 0
 
 
-# --- templates.testing ---------------------------------------------------------------
+# --- templates.recalc.testing ---------------------------------------------------------------
 
 
 def test_testing_helpers(book: Path, fresh: Path) -> None:

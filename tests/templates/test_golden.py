@@ -18,8 +18,8 @@ import openpyxl
 import pytest
 
 import engine as e
-from templates.libreoffice import libreoffice_recalculate
 from templates.recalc import Recalculation
+from templates.recalc.libreoffice import libreoffice_recalculate
 from templates.workbooks import api_vs_selfhost as avs
 from templates.workbooks import build_template
 from tests.templates.lo import soffice

@@ -23,8 +23,8 @@ import openpyxl
 import pytest
 from openpyxl.workbook.defined_name import DefinedName
 
-from templates.errors import CircularReferenceError, WorkbookError
 from templates.recalc import Recalculation, recalc
+from templates.recalc.errors import CircularReferenceError, WorkbookError
 from templates.recalc.formulas_oracle import register_functions
 
 # (formula, expected, source). Binary-float rounding (what `formulas` does by default,
@@ -295,7 +295,7 @@ def test_awkward_file_and_sheet_names(tmp_path: Path) -> None:
 
 
 def test_formula_cell_limit(model_book: Path) -> None:
-    from templates.xlsx_safety import Limits
+    from templates.recalc.xlsx_safety import Limits
 
     with pytest.raises(WorkbookError, match="3 formula cells, above the limit of 2"):
         recalc(model_book, limits=Limits(max_formula_cells=2))

@@ -291,10 +291,10 @@ def test_excel_limits_and_visible_axes(built: dict[str, Path], name: str) -> Non
 
 
 def test_libreoffice_helper_fails_under_ci(monkeypatch: pytest.MonkeyPatch) -> None:
-    import templates.libreoffice
+    import templates.recalc.libreoffice
     from tests.templates import lo
 
-    monkeypatch.setattr(templates.libreoffice.shutil, "which", lambda _: None)
+    monkeypatch.setattr(templates.recalc.libreoffice.shutil, "which", lambda _: None)
     monkeypatch.setenv("CI", "true")
     with pytest.raises(pytest.fail.Exception, match="CI must install it"):
         lo.soffice()
@@ -312,7 +312,7 @@ def test_prices_sheet_shows_selfhost_rows_used(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("name", sorted(TEMPLATES))
 def test_written_workbook_carries_its_computed_values(name: str, built: dict[str, Path]) -> None:
-    from templates.check import check
+    from templates.recalc.check import check
 
     # cached values stored on write: previews and openpyxl(data_only) see numbers, and the
     # file is fresh for `llm-tco check` (0 stale cells)

@@ -1,4 +1,4 @@
-"""templates.writeback: computed values go into the cached <v> only; all else is kept."""
+"""templates.recalc.writeback: computed values go into the cached <v> only; all else is kept."""
 
 from __future__ import annotations
 
@@ -15,9 +15,9 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from templates.check import check
-from templates.errors import WorkbookError
-from templates.writeback import patch_sheet_xml, write_back
+from templates.recalc.check import check
+from templates.recalc.errors import WorkbookError
+from templates.recalc.writeback import patch_sheet_xml, write_back
 
 
 def _sha(path: Path) -> str:

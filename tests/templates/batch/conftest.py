@@ -21,7 +21,7 @@ def tco_book(tmp_path_factory: pytest.TempPathFactory):
 
 @pytest.fixture(scope="session")
 def function_plan(function_book):
-    from templates.batch import compile_workbook
+    from templates.recalc.batch import compile_workbook
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -30,6 +30,6 @@ def function_plan(function_book):
 
 @pytest.fixture(scope="session")
 def tco_plan(tco_book):
-    from templates.batch import compile_workbook
+    from templates.recalc.batch import compile_workbook
 
     return compile_workbook(tco_book)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import distributed  # in the test extra (dask[distributed]): CI installs it
 import pytest
 
-from templates.batch.simulate import simulate
-from templates.batch.sweep import sweep
+from templates.recalc.batch.simulate import simulate
+from templates.recalc.batch.sweep import sweep
 
 DISTS = {"requests_per_day": "lognormal(10,1)", "gpu_hourly": "pert(1.5,2.4,4)"}
 OUTS = ["out_api_monthly", "out_selfhost_monthly", "cheaper"]
@@ -35,7 +35,7 @@ def test_sweep_on_dask_equals_local(tco_book, cluster):
 
 
 def test_unreachable_scheduler_is_input_error(tco_book):
-    from templates.batch import BatchInputError
+    from templates.recalc.batch import BatchInputError
 
     with pytest.raises(BatchInputError) as err:
         sweep(tco_book, {"gpu_hourly": "1:2:2"}, OUTS, dask="tcp://127.0.0.1:9")

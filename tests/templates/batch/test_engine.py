@@ -9,11 +9,11 @@ import numpy as np
 import openpyxl
 import pytest
 
-from templates.batch import BatchInputError, compile_workbook, get_plan
-from templates.batch.functions import _round15
-from templates.batch.plan_cache import clear_memory
-from templates.batch.reference import ReferenceModel
-from templates.errors import WorkbookError
+from templates.recalc.batch import BatchInputError, compile_workbook, get_plan
+from templates.recalc.batch.functions import _round15
+from templates.recalc.batch.plan_cache import clear_memory
+from templates.recalc.batch.reference import ReferenceModel
+from templates.recalc.errors import WorkbookError
 
 
 def _book(path, cells: dict[str, object], sheet: str = "S"):
@@ -99,7 +99,7 @@ def test_elementwise_fallback_for_addin_functions(tmp_path, monkeypatch):
 @pytest.mark.parametrize("max_expand", [200_000, 2])
 def test_unvectorised_function_is_static_until_its_precedents_vary(tmp_path, monkeypatch,
                                                                   max_expand):
-    import templates.batch.compile as comp
+    import templates.recalc.batch.compile as comp
 
     # max_expand=2 takes the path for ranges too large to enumerate cell by cell.
     monkeypatch.setattr(comp, "_MAX_EXPAND", max_expand)
@@ -158,7 +158,7 @@ def test_bad_files_are_workbook_errors(tmp_path):
 
 
 def test_plan_cache_memory_and_disk(tmp_path, monkeypatch, tco_book):
-    import templates.batch.plan_cache as pc
+    import templates.recalc.batch.plan_cache as pc
 
     clear_memory()
     cache = tmp_path / "cache"

@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 
-from templates.batch.reference import ReferenceModel
+from templates.recalc.batch.reference import ReferenceModel
 
 from .books import FUNCTION_INPUTS, TCO_INPUTS
 

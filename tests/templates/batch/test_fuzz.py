@@ -9,8 +9,8 @@ import numpy as np
 import openpyxl
 import pytest
 
-from templates.batch import compile_workbook
-from templates.batch.reference import ReferenceModel
+from templates.recalc.batch import compile_workbook
+from templates.recalc.batch.reference import ReferenceModel
 
 from .test_equality import same
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from templates.batch import BatchInputError
-from templates.batch.distributions import Dist, parse_dist
-from templates.batch.reference import ReferenceModel
-from templates.batch.simulate import simulate
-from templates.batch.sweep import parse_range_spec, sweep
+from templates.recalc.batch import BatchInputError
+from templates.recalc.batch.distributions import Dist, parse_dist
+from templates.recalc.batch.reference import ReferenceModel
+from templates.recalc.batch.simulate import simulate
+from templates.recalc.batch.sweep import parse_range_spec, sweep
 
 PNG = b"\x89PNG\r\n\x1a\n"
 

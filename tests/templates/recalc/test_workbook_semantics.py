@@ -14,8 +14,8 @@ from openpyxl.worksheet.formula import DataTableFormula
 from typer.testing import CliRunner
 
 from addin.cli import app
-from templates.check import check
 from templates.recalc import recalc
+from templates.recalc.check import check
 
 from ..lo import soffice
 
@@ -51,7 +51,7 @@ def test_what_if_data_tables(tmp_path: Path) -> None:
 
 @pytest.mark.libreoffice
 def test_data_tables_agree_with_libreoffice(tmp_path: Path) -> None:
-    from templates.libreoffice import libreoffice_recalculate
+    from templates.recalc.libreoffice import libreoffice_recalculate
 
     book = _data_table_book(tmp_path / "dt.xlsx")
     out = libreoffice_recalculate([book], tmp_path, soffice=soffice())[book]
@@ -65,7 +65,7 @@ def test_data_tables_agree_with_libreoffice(tmp_path: Path) -> None:
 def test_check_compares_dates_as_excel_stores_them(tmp_path: Path) -> None:
     # Issue 12's reproducer: a date input, =A1+1 and =DATE(2024,2,29) formatted as dates,
     # recalculated and saved by LibreOffice, must check fresh (the file stores serials).
-    from templates.libreoffice import libreoffice_recalculate
+    from templates.recalc.libreoffice import libreoffice_recalculate
 
     wb = openpyxl.Workbook()
     ws = wb.active

@@ -5,7 +5,7 @@ parser touches it, :func:`open_checked` checks the container (what the file is, 
 limits, DTDs in every XML part, external links, macros); after openpyxl has loaded it,
 :func:`check_formulas` checks what ``formulas`` would do with the cells (unknown
 functions, references to other files, ranges and used ranges too large to materialise).
-Every refusal is a :class:`~templates.errors.WorkbookError` naming the file, the cell
+Every refusal is a :class:`~templates.recalc.errors.WorkbookError` naming the file, the cell
 when there is one, and the limit or rule, so that the CLI can print one line and exit 2.
 
 All checks are bounded: the container pass reads each member once, in chunks, and stops
@@ -28,7 +28,7 @@ from typing import Any
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
 
-from templates.errors import WorkbookError
+from templates.recalc.errors import WorkbookError
 
 __all__ = [
     "DEFAULT_LIMITS",

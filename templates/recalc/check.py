@@ -13,7 +13,7 @@ import os
 from dataclasses import dataclass, field
 
 from templates.recalc import Recalculation, Value
-from templates.xlsx_safety import DEFAULT_LIMITS, Limits
+from templates.recalc.xlsx_safety import DEFAULT_LIMITS, Limits
 
 __all__ = ["CheckResult", "StaleCell", "check", "values_match"]
 

@@ -1,7 +1,7 @@
 """Excel functions, vectorised over scenarios, with Excel's coercions and error values.
 
-Each entry of :data:`TABLE` takes evaluated arguments — :class:`~templates.batch.values.V`
-(one value per scenario), :class:`~templates.batch.values.R` (a range) or ``None`` (an
+Each entry of :data:`TABLE` takes evaluated arguments — :class:`~templates.recalc.batch.values.V`
+(one value per scenario), :class:`~templates.recalc.batch.values.R` (a range) or ``None`` (an
 omitted argument) — and returns a ``V`` (``INDEX`` may return an ``R``). Functions whose
 ``refs`` flag is set receive a single-cell reference as a 1×1 range, because Excel treats
 ``SUM(A1)`` (reference: text ignored) differently from ``SUM("3")`` (value: text parsed).

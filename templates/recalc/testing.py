@@ -2,7 +2,7 @@
 
 Use them in pytest (or any test runner: they raise ``AssertionError``)::
 
-    from templates.testing import assert_workbook_fresh, assert_cells, workbook_fixture
+    from templates.recalc.testing import assert_workbook_fresh, assert_cells, workbook_fixture
 
     def test_model_is_fresh():
         assert_workbook_fresh("models/tco.xlsx")
@@ -24,8 +24,8 @@ import os
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from templates.check import check, values_match
 from templates.recalc import Recalculation, Value
+from templates.recalc.check import check, values_match
 
 __all__ = ["assert_cells", "assert_workbook_fresh", "workbook_fixture"]
 

@@ -189,7 +189,7 @@ def simulate(
         Report P(A < B), e.g. ``("out_selfhost_monthly", "out_api_monthly")``: the
         probability that self-hosting is cheaper.
     workers, dask, progress
-        Where chunks run (:func:`templates.batch.parallel.map_chunks`).
+        Where chunks run (:func:`templates.recalc.batch.parallel.map_chunks`).
     chunk_size : int
         Draws per chunk (part of the reproducibility key with the seed).
     tornado : bool

@@ -2,7 +2,7 @@
 
 ``BatchInputError`` is an :class:`engine.errors.InputError` (a ``ValueError``) so the CLI
 maps it to exit code 2 like every other bad input. Workbook problems are the runtime's
-``templates.errors.WorkbookError(path, reason, cell=None)``.
+``templates.recalc.errors.WorkbookError(path, reason, cell=None)``.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from engine.errors import InputError
-from templates.errors import WorkbookError
+from templates.recalc.errors import WorkbookError
 
 
 class BatchInputError(InputError):

@@ -7,7 +7,7 @@ doing one numpy operation over all ``n`` scenarios, so the per-node interpreter 
 paid once per batch instead of once per scenario.
 
 Errors are per element: each value carries an ``int8`` error-code array next to its data
-(see :mod:`templates.batch.values`), so ``#DIV/0!`` in scenario 17 leaves scenario 18
+(see :mod:`templates.recalc.batch.values`), so ``#DIV/0!`` in scenario 17 leaves scenario 18
 untouched.
 
 Fallbacks
@@ -94,7 +94,7 @@ _ITERATE: dict[str, bool] = {}
 def _load_workbook(path: Path) -> Any:
     """Check the file with the runtime's untrusted-workbook rules, then read it (openpyxl)."""
     try:
-        from templates.xlsx_safety import open_checked  # the runtime's zip/XML/size checks
+        from templates.recalc.xlsx_safety import open_checked  # the runtime's zip/XML/size checks
     except ImportError:  # pragma: no cover - only before the runtime module existed
         open_checked = None
     if open_checked is not None:
@@ -113,7 +113,7 @@ def _load_workbook(path: Path) -> Any:
 class Plan:
     """A compiled workbook: constants, resolved formulas and their evaluation order.
 
-    Build with :func:`compile_workbook` (or :func:`templates.batch.plan_cache.get_plan`).
+    Build with :func:`compile_workbook` (or :func:`templates.recalc.batch.plan_cache.get_plan`).
     Plans pickle, so they cache on disk and travel to worker processes.
     """
 
@@ -248,7 +248,7 @@ class Plan:
         Returns
         -------
         dict
-            Output (as given) → :class:`~templates.batch.values.V` with arrays of length 1
+            Output (as given) → :class:`~templates.recalc.batch.values.V` with arrays of length 1
             (same in all scenarios) or ``n``.
         """
         inputs = inputs or {}
@@ -725,7 +725,7 @@ def _toposort(plan: Plan, path: Path) -> list[Key]:
                         f"vectorised ({' → '.join(cycle[:6])}); use llm-tco recalc per "
                         "scenario", cycle[0])
                 try:
-                    from templates.errors import CircularReferenceError
+                    from templates.recalc.errors import CircularReferenceError
                 except ImportError:  # pragma: no cover - before the runtime existed
                     raise workbook_error(path, "circular reference", cycle[0]) from None
                 raise CircularReferenceError(path, cycle)

@@ -15,7 +15,7 @@ recalculation on open would make Excel mark the file modified on every open, wou
 add-in would turn our functions' cells into ``#NAME?``.
 
 The input is never modified unless ``in_place=True``; the output is written to a temporary
-file in the target directory and renamed over the target (:mod:`templates.atomic`).
+file in the target directory and renamed over the target (:mod:`templates.recalc.atomic`).
 """
 
 from __future__ import annotations
@@ -27,9 +27,9 @@ import zipfile
 from collections.abc import Mapping
 from xml.sax.saxutils import escape
 
-from templates.atomic import atomic_writer
-from templates.errors import WorkbookError
 from templates.recalc import Recalculation, Value
+from templates.recalc.atomic import atomic_writer
+from templates.recalc.errors import WorkbookError
 from udfs.excel_errors import BY_TEXT
 
 ERROR_STRINGS = frozenset(BY_TEXT)  # error values a cell can store

@@ -155,7 +155,7 @@ def sweep(
     outputs : sequence of str
         Cells to report.
     workers, dask, progress
-        Where to run chunks (:func:`templates.batch.parallel.map_chunks`).
+        Where to run chunks (:func:`templates.recalc.batch.parallel.map_chunks`).
     cache_dir : path, optional
         On-disk plan cache directory.
     chunk_size : int
