@@ -1,7 +1,8 @@
 """The ``llm-tco`` command line.
 
 Exit codes CI can trust: 0 ok, 1 a check failed, 2 bad input (file, cell or argument named).
-Each command lives in ``addin.commands.<name>`` and adds itself with ``register(app)``.
+Each command lives in ``addin.commands.<name>`` and adds itself with ``register(app)``;
+``main`` registers only the command it runs.
 """
 
 from __future__ import annotations
@@ -12,43 +13,88 @@ from typing import Annotated
 
 import typer
 
-app = typer.Typer(
-    name="llm-tco",
-    help="What LLMs really cost: API vs self-hosting vs hybrid, in Excel and from the terminal.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
+def _new_app() -> typer.Typer:
+    app = typer.Typer(
+        name="llm-tco",
+        help="What LLMs really cost: API vs self-hosting vs hybrid, in Excel and from the "
+             "terminal.",
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+        suggest_commands=False,  # click (>= 8.2) suggests close names itself
+        # Plain click help and errors: typer's rich panels import rich.markdown and
+        # markdown-it, 0.16 s before the first line of `--help` is printed.
+        rich_markup_mode=None,
+    )
+
+    @app.callback()
+    def _root(
+        catalog: Annotated[Path | None, typer.Option(
+            "--catalog", metavar="FILE",
+            help="User catalog file (models, GPUs, API prices) merged over the bundled one."
+        )] = None,
+    ) -> None:
+        """What LLMs really cost: API vs self-hosting vs hybrid, in Excel and from the
+        terminal."""
+        importlib.import_module("addin.commands.catalog").use_catalog_option(catalog)
+
+    return app
 
 
-
-@app.callback()
-def _root(
-    catalog: Annotated[Path | None, typer.Option(
-        "--catalog", metavar="FILE",
-        help="User catalog file (models, GPUs, API prices) merged over the bundled one.")] = None,
-) -> None:
-    """What LLMs really cost: API vs self-hosting vs hybrid, in Excel and from the terminal."""
-    importlib.import_module("addin.commands.catalog").use_catalog_option(catalog)
+# Command → the module that registers it; the order is the order in --help.
+_COMMANDS = {
+    "report": "report", "template": "template", "prices": "prices", "catalog": "catalog",
+    "recalc": "recalc", "check": "recalc", "sweep": "batch", "simulate": "batch",
+    "functions": "functions", "addin": "addin",
+}
 
 
-# Order is the order in --help.
-_COMMAND_MODULES = ("report", "template", "prices", "catalog", "recalc", "batch", "functions",
-                    "addin")
+def build_app(command: str | None = None) -> typer.Typer:
+    """The command line with every command, or with only the module of ``command``.
 
-for _name in _COMMAND_MODULES:
-    importlib.import_module(f"addin.commands.{_name}").register(app)
-# --help shows metavars (FILE, REF=VALUE, N), never Python type names such as <list[str]>.
-importlib.import_module("addin.commands._common").plain_help(app)
+    Typer reads the signature and type hints of every registered command before it runs
+    one (50 ms for all of them, a quarter of a small workbook's ``recalc``), so a run that
+    names a known command registers just that command's module.
+    """
+    app = _new_app()
+    names = [_COMMANDS[command]] if command in _COMMANDS else dict.fromkeys(_COMMANDS.values())
+    for name in names:
+        importlib.import_module(f"addin.commands.{name}").register(app)
+    # --help shows metavars (FILE, REF=VALUE, N), never Python type names (<list[str]>).
+    importlib.import_module("addin.commands._common").plain_help(app)
+    return app
+
+
+def _command_of(argv: list[str]) -> str | None:
+    """The command named on a command line (after the global ``--catalog FILE``)."""
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--catalog":
+            i += 2
+            continue
+        if arg.startswith("-"):
+            return None  # --help, --catalog=FILE …: let the full command line answer
+        return arg
+    return None
+
+
+def __getattr__(name: str) -> typer.Typer:
+    if name == "app":  # the whole command line, for tests and documentation tools
+        app = build_app()
+        globals()["app"] = app
+        return app
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def main() -> None:
     """Entry point of the console script."""
     import atexit
     import gc
+    import sys
 
     # The process ends right after the command: the interpreter's last garbage collection
     # would only walk the recalculated workbook's millions of objects (2.5 s for a
     # 100,000-formula chain) to free memory the OS takes back anyway.
     atexit.register(gc.freeze)
-    app()
+    build_app(_command_of(sys.argv[1:]))(prog_name="llm-tco")

@@ -57,7 +57,7 @@ from templates.recalc.values import (
     to_text,
 )
 
-__all__ = ["FUNCTIONS", "MISSING", "FunctionSpec", "Lambda", "call", "xlfunction"]
+__all__ = ["FUNCTIONS", "MISSING", "FunctionSpec", "FunctionTable", "Lambda", "call", "xlfunction"]
 
 
 class _Missing:
@@ -115,7 +115,64 @@ class FunctionSpec:
 
 
 #: Every registered function by upper-case Excel name (no ``_xlfn.`` prefix).
-FUNCTIONS: dict[str, FunctionSpec] = {}
+class FunctionTable(dict):  # type: ignore[type-arg]  # dict[str, FunctionSpec]
+    """Excel name → :class:`FunctionSpec`, filled as the family modules are imported.
+
+    A plain recalculation of a small workbook should not import twenty family modules it
+    does not call (about a third of its start-up), so the library package installs a
+    ``loader``: asked for a name not registered yet, the table imports the one module that
+    defines it (``loader(name)``), and iterating or counting imports them all
+    (``loader(None)``) so that listings are always complete.
+    """
+
+    __slots__ = ("loader",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.loader: Callable[[str | None], None] | None = None
+
+    def _complete(self) -> None:
+        if self.loader is not None:
+            self.loader(None)
+
+    def __missing__(self, name: str) -> FunctionSpec:
+        if self.loader is not None:
+            self.loader(name)
+            if dict.__contains__(self, name):
+                return dict.__getitem__(self, name)  # type: ignore[no-any-return]
+        raise KeyError(name)
+
+    def get(self, name: str, default: Any = None) -> Any:  # type: ignore[override]
+        try:
+            return self[name]
+        except KeyError:
+            return default
+
+    def __contains__(self, name: object) -> bool:
+        return self.get(name) is not None
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        self._complete()
+        return dict.__iter__(self)
+
+    def __len__(self) -> int:
+        self._complete()
+        return dict.__len__(self)
+
+    def keys(self):  # type: ignore[no-untyped-def]
+        self._complete()
+        return dict.keys(self)
+
+    def values(self):  # type: ignore[no-untyped-def]
+        self._complete()
+        return dict.values(self)
+
+    def items(self):  # type: ignore[no-untyped-def]
+        self._complete()
+        return dict.items(self)
+
+
+FUNCTIONS: FunctionTable = FunctionTable()
 
 
 def _parse_params(spec: str) -> tuple[tuple[Param, ...], int]:
@@ -158,7 +215,7 @@ def xlfunction(
                             volatile, context, (fn.__doc__ or "").strip().split("\n")[0],
                             array_args)
         for n in (name, *aliases):
-            if n.upper() in FUNCTIONS:
+            if dict.__contains__(FUNCTIONS, n.upper()):
                 raise ValueError(f"{n.upper()} is registered twice")
             FUNCTIONS[n.upper()] = spec
         return fn

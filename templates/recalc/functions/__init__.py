@@ -1,10 +1,15 @@
 """The Excel function library, one module per family (pycel's ``lib/``).
 
-Importing this package registers every function in
-:data:`templates.recalc.registry.FUNCTIONS`. Each family module is named for what it holds
-(``math``, ``statistics``, ``text``, ``datetime``, ``lookup``, ``logical``,
-``information``, ``finance``, ``engineering``, ``arrays``); helpers shared by families
-live in modules whose names start with ``_``.
+Each family module is named for what it holds (``math``, ``statistics``, ``text``,
+``datetime``, ``lookup``, ``logical``, ``information``, ``finance``, ``engineering``,
+``arrays`` …) and registers its functions in :data:`templates.recalc.registry.FUNCTIONS`
+when imported; helpers shared by families live in modules whose names start with ``_``.
+
+Importing this package imports no family: it tells ``FUNCTIONS`` where each name is
+defined (:data:`templates.recalc.functions._index.MODULE_OF`, written by
+``python -m templates.recalc.functions`` and checked against the registrations by
+``tests/templates/recalc/functions/test_index.py``), so a workbook imports only the
+families it calls.
 """
 
 from __future__ import annotations
@@ -13,13 +18,30 @@ import importlib
 import pkgutil
 from typing import Any
 
+from templates.recalc.functions._index import MODULE_OF
 from templates.recalc.registry import FUNCTIONS, call
 
-__all__ = ["FUNCTIONS", "xlcall"]
+__all__ = ["FUNCTIONS", "families", "xlcall"]
 
-for _m in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-    if not _m.name.startswith("_"):
-        importlib.import_module(f"{__name__}.{_m.name}")
+
+def families() -> list[str]:
+    """The family modules of the library, by name (``math``, ``text`` …)."""
+    return sorted(m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_"))
+
+
+def _load(name: str | None) -> None:
+    """Import the family defining ``name``, or every family for ``None``."""
+    if name is None:
+        FUNCTIONS.loader = None  # once all are in, the table is a plain dict again
+        for family in families():
+            importlib.import_module(f"{__name__}.{family}")
+        return
+    family = MODULE_OF.get(name)
+    if family is not None:
+        importlib.import_module(f"{__name__}.{family}")
+
+
+FUNCTIONS.loader = _load
 
 
 class _TestContext:
