@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 
+
 def _new_app() -> typer.Typer:
     app = typer.Typer(
         name="llm-tco",

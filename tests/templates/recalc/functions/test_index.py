@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 from templates.recalc.functions import _index
 
@@ -11,7 +12,7 @@ from templates.recalc.functions import _index
 def test_the_index_is_what_the_families_register() -> None:
     # _generate imports every family and lists what each registered; the file on disk
     # must be exactly that (else: python -m templates.recalc.functions._index).
-    assert _index._generate() == open(_index.__file__, encoding="utf-8").read()
+    assert _index._generate() == Path(_index.__file__).read_text(encoding="utf-8")
 
 
 def test_each_name_loads_from_the_family_it_is_indexed_under() -> None:
