@@ -84,16 +84,27 @@ def _print_values(values: dict[str, object], fmt: str, title: str) -> None:
         for ref, v in values.items():
             writer.writerow([ref, "" if v is None else v])
         typer.echo(buf.getvalue(), nl=False)
+    elif not sys.stdout.isatty():
+        # Piped (CI logs, loops, files): aligned plain text. Rich's import alone is a
+        # quarter of a small workbook's whole run, and box drawing does not help grep.
+        rows = [(ref, _shown(v)) for ref, v in values.items()]
+        width = max([len("cell"), *(len(r) for r, _ in rows)])
+        vwidth = max([len("value"), *(len(v) for _, v in rows)])
+        lines = [title, f"{'cell':<{width}}  {'value':>{vwidth}}"]
+        lines += [f"{r:<{width}}  {v:>{vwidth}}" for r, v in rows]
+        typer.echo("\n".join(lines))
     else:
         from rich.console import Console
         from rich.table import Table
 
-        table = Table(title=title)
+        console = Console()
+        console.print(title, markup=False, highlight=False)  # a long path is not wrapped
+        table = Table()
         table.add_column("cell", no_wrap=True)
         table.add_column("value", justify="right")
         for ref, v in values.items():
             table.add_row(ref, _shown(v))
-        Console().print(table)
+        console.print(table)
 
 
 def _notes(notes: list[str], path: str) -> None:
