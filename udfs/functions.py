@@ -609,19 +609,11 @@ def _strategy(tokens_per_day: float, api_monthly_usd: float, selfhost_monthly_us
               high_quality_requirements: bool, data_is_advantage: bool,
               monitoring_culture: bool, enough_training_data: bool, with_reasons: bool) -> str:
     if np.ndim(tokens_per_day) + np.ndim(api_monthly_usd) + np.ndim(selfhost_monthly_usd) > 0:
-        if not with_reasons:  # a range: the strategy of each cell at once
-            return e.strategy_of(tokens_per_day, api_monthly_usd, selfhost_monthly_usd,
-                                 load_is_stable, product_past_experiment,
-                                 high_quality_requirements, data_is_advantage,
-                                 monitoring_culture, enough_training_data)
-        # The reasons are text per cell: the engine once per cell, without the catalog's
-        # per-cell overhead (an invalid cell raises, and the catalog answers cell by cell).
-        cols = np.broadcast_arrays(*(np.asarray(x, dtype=np.float64) for x in (
-            tokens_per_day, api_monthly_usd, selfhost_monthly_usd)))
-        flags = (load_is_stable, product_past_experiment, high_quality_requirements,
-                 data_is_advantage, monitoring_culture, enough_training_data)
-        return np.array([str(e.recommend_strategy(t, a, o, *flags))
-                         for t, a, o in zip(*(c.tolist() for c in cols), strict=True)])
+        # A range: every cell at once, the reasons written as recommend_strategy writes them.
+        return (e.strategy_texts if with_reasons else e.strategy_of)(
+            tokens_per_day, api_monthly_usd, selfhost_monthly_usd, load_is_stable,
+            product_past_experiment, high_quality_requirements, data_is_advantage,
+            monitoring_culture, enough_training_data)
     r = e.recommend_strategy(tokens_per_day, api_monthly_usd, selfhost_monthly_usd,
                              load_is_stable, product_past_experiment, high_quality_requirements,
                              data_is_advantage, monitoring_culture, enough_training_data)

@@ -130,6 +130,53 @@ def test_vectorised_strategy_agrees_with_the_engine_rules():
         assert got.tolist() == want
 
 
+def test_vectorised_strategy_reasons_are_the_engine_texts():
+    # engine.strategy_texts (a range WITH reasons) against str(engine.recommend_strategy) cell
+    # by cell, seeded: volumes on and between the rule thresholds (5M, 20M), savings on and
+    # near 15 % and on halves of a percent (the "{:.0%}" rounding), zero API cost, per-cell
+    # flags (every "missing" combination of a hybrid).
+    import engine as e
+
+    rng = np.random.default_rng(16)
+    n = 3000
+    t = np.concatenate([10 ** rng.uniform(5, 9, n - 6), [0.0, 5e6, 20e6, 4999999.9, 2e7, 1e300]])
+    api = rng.choice([0.0, 1e4, 2e4, 123456.789], n)
+    own = np.where(rng.random(n) < 0.5, api * (1 - rng.choice([0.15, 0.145, 0.155, 0.5, 0.125,
+                                                                 0.005, -0.3], n)),
+                   rng.uniform(0, 1e5, n))
+    flags = [rng.random(n) < 0.5 for _ in range(6)]
+    got = e.strategy_texts(t, api, own, *flags)
+    want = [str(e.recommend_strategy(*x[:3], *map(bool, x[3:])))
+            for x in zip(t, api, own, *flags, strict=True)]
+    assert got.tolist() == want
+    assert e.strategy_texts(2e6, 400, 20_000) == str(e.recommend_strategy(2e6, 400, 20_000))
+
+
+def test_a_range_in_chunks_gives_what_it_gives_whole(monkeypatch):
+    # The catalog calls an implementation on chunks of a group (catalog._CHUNK cells, 65,536);
+    # with 7-cell chunks a 40-cell column must give the same cells (the scalar path is the
+    # reference for both, see test_a_range_gives_what_its_cells_give_one_by_one).
+    import random
+
+    from udfs import catalog
+
+    rng = random.Random("chunks")
+    for name in sorted(set(udfs.FUNCTIONS) - {"TCO_TABLE", "LLM_WHY"}):
+        fn = udfs.FUNCTIONS[name]
+        args = [hostile._valid(rng, a) for a in fn.args]
+        k = next((i for i, a in enumerate(fn.args) if a.kind == "number"), 0)
+        column = [[hostile._valid(rng, fn.args[k]) if rng.random() < 0.8 else
+                   hostile._hostile(rng)] for _ in range(40)]
+        whole = call(name, *args[:k], column, *args[k + 1:])
+        monkeypatch.setattr(catalog, "_CHUNK", 7)
+        chunked = call(name, *args[:k], column, *args[k + 1:])
+        monkeypatch.undo()
+        for (w,), (c,) in zip(whole, chunked, strict=True):
+            assert c == w and type(c) is type(w), (name, c, w)
+            if isinstance(w, udfs.ExcelError):
+                assert c.reason == w.reason, (name, c.reason, w.reason)
+
+
 def test_llm_why_of_a_range_gives_the_first_reason_there_is():
     # Cell 1 holds an error passed in (no reason), cell 2 a negative count.
     assert why("LLM_API_COST", "gpt-4o", [["#N/A"], [-1]], 1) == \
