@@ -82,14 +82,29 @@ def _write(path: Path, sheets: list[tuple[str, list[str]]]) -> Path:
     return path
 
 
-def chain(path: Path, n: int) -> tuple[Path, str, float]:
-    """``A1 = 1`` and ``n`` formulas ``A{r} = A{r-1}+1`` below it.
+def _f(text: str, r: int, first_row: int, last_row: int, si: int, shared: bool,
+       col: str) -> str:
+    """A formula element: written out in every cell (openpyxl, most tools), or as Excel
+    saves a range filled down: the text once on the first cell with the range it covers
+    (``t="shared" ref=…``), the other cells pointing at it by index (ECMA-376 §18.3.1.40).
+    """
+    if not shared or first_row == last_row:
+        return f"<f>{text}</f>"
+    if r == first_row:
+        return f'<f t="shared" ref="{col}{first_row}:{col}{last_row}" si="{si}">{text}</f>'
+    return f'<f t="shared" si="{si}"/>'
+
+
+def chain(path: Path, n: int, shared: bool = False) -> tuple[Path, str, float]:
+    """``A1 = 1`` and ``n`` formulas ``A{r} = A{r-1}+1`` below it (``shared``: stored as
+    Excel stores a filled-down range, see :func:`_f`).
 
     Returns the file, the last cell and its value: ``A{n+1} = 1 + n`` (each formula adds
     one to the value above).
     """
     rows = ['<row r="1"><c r="A1"><v>1</v></c></row>']
-    rows += [f'<row r="{r}"><c r="A{r}"><f>A{r - 1}+1</f></c></row>' for r in range(2, n + 2)]
+    rows += [f'<row r="{r}"><c r="A{r}">{_f(f"A{r - 1}+1", r, 2, n + 1, 0, shared, "A")}'
+             f'</c></row>' for r in range(2, n + 2)]
     return _write(path, [("Sheet1", rows)]), f"Sheet1!A{n + 1}", float(n + 1)
 
 
@@ -111,12 +126,15 @@ def _grid_formula(r: int, c: int) -> str:
     return f"SUM({_col(c - 3)}{r}:{left})" if c > 3 else f"SUM(Inputs!$A{r}:$B{r})"
 
 
-def grid(path: Path, rows: int = 1000, cols: int = 1000) -> tuple[Path, int]:
+def grid(path: Path, rows: int = 1000, cols: int = 1000,
+         shared: bool = False) -> tuple[Path, int]:
     """``rows`` × ``cols`` formula cells on ``Grid`` over an ``Inputs`` sheet.
 
     ``Inputs!A{r} = r`` for every grid row; ``Inputs!C{k} = k`` and ``Inputs!D{k} = k*k``
     for k = 1..100 (the lookup table). Returns the file and the number of formula cells.
-    The formulas cycle through five kinds by column (see the module docstring).
+    The formulas cycle through five kinds by column (see the module docstring); with
+    ``shared`` each column's rows 2 … ``rows`` are one shared formula, as Excel saves a
+    column filled down (row 1 reads no cell above, so its formula differs).
     """
     inputs = []
     for r in range(1, max(rows, 100) + 1):
@@ -126,8 +144,10 @@ def grid(path: Path, rows: int = 1000, cols: int = 1000) -> tuple[Path, int]:
         inputs.append(f'<row r="{r}">{cells}</row>')
     body = []
     for r in range(1, rows + 1):
-        cells = "".join(f'<c r="{_col(c)}{r}"><f>{_grid_formula(r, c)}</f></c>'
-                        for c in range(1, cols + 1))
+        cells = "".join(
+            f'<c r="{_col(c)}{r}">'
+            f'{_f(_grid_formula(r, c), r, 2 if r > 1 else 1, rows if r > 1 else 1, c, shared, _col(c))}'
+            f'</c>' for c in range(1, cols + 1))
         body.append(f'<row r="{r}">{cells}</row>')
     return _write(path, [("Inputs", inputs), ("Grid", body)]), rows * cols
 

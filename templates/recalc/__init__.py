@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from templates.recalc.errors import CircularReferenceError, WorkbookError
@@ -95,7 +96,8 @@ class Recalculation:
                 self.path, f"workbook has {n:,} formula cells, above the limit of "
                 f"{limits.max_formula_cells:,} (Limits.max_formula_cells)")
         self._book = self._new_book()
-        self.formulas = {_ref(*k): "=" + cell.text for k, cell in self._book.cells.items()}
+        self.formulas: Mapping[str, str] = _FormulaTexts(
+            {_ref(*k): cell for k, cell in self._book.cells.items()})
         self.degraded = {_ref(*k): why for k, why in self._book.degraded.items()}
         self.volatile = {_ref(*k) for k in self._book.volatile}
         self.iterated = False
@@ -238,6 +240,27 @@ class Recalculation:
             else:
                 out[ref] = _public(self.constant(ref))
         return out
+
+
+class _FormulaTexts(Mapping[str, str]):
+    """Cell ref → formula text (``"=A1+1"``), written out when read: the text of a shared
+    formula's child is derived from its master's, which a million cells need not pay for
+    when only the cell refs are wanted."""
+
+    def __init__(self, cells: dict[str, Any]) -> None:
+        self._cells = cells
+
+    def __getitem__(self, ref: str) -> str:
+        return "=" + self._cells[ref].text
+
+    def __contains__(self, ref: object) -> bool:
+        return ref in self._cells
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._cells)
+
+    def __len__(self) -> int:
+        return len(self._cells)
 
 
 def _cell_value(v: object) -> Any:

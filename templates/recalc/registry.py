@@ -97,10 +97,13 @@ class FunctionSpec:
     array_args: tuple[int, ...] = ()
     min_args: int = field(init=False)
     max_args: int | None = field(init=False)
+    #: Some argument is evaluated on demand (IF, IFERROR, CHOOSE …).
+    lazy: bool = field(init=False)
 
     def __post_init__(self) -> None:
         self.min_args = sum(1 for p in self.params if not p.optional)
         self.max_args = None if self.repeat else len(self.params)
+        self.lazy = any(p.kind == "lazy" for p in self.params)
 
     def param(self, i: int) -> Param:
         n = len(self.params)
@@ -108,10 +111,6 @@ class FunctionSpec:
             return self.params[i]
         group = self.params[n - self.repeat:]
         return group[(i - n) % self.repeat]
-
-    @property
-    def lazy(self) -> bool:
-        return any(p.kind == "lazy" for p in self.params)
 
 
 #: Every registered function by upper-case Excel name (no ``_xlfn.`` prefix).

@@ -121,12 +121,16 @@ class Ctx:
 
 
 class _Cell:
-    __slots__ = ("array_area", "deps", "dynamic", "fn", "key", "reason", "state", "stored",
-                 "text", "value")
+    __slots__ = ("_moved", "_text", "array_area", "deps", "dynamic", "fn", "key", "reason",
+                 "state", "stored", "value")
 
-    def __init__(self, key: tuple[str, int, int], text: str, stored: Any) -> None:
+    def __init__(self, key: tuple[str, int, int], text: str, stored: Any,
+                 moved: tuple[int, int] | None = None) -> None:
         self.key = key
-        self.text = text
+        self._text = text
+        #: A shared formula's child holds the master's text and its offset from it; the
+        #: child's own text is written out only when asked for (FORMULATEXT, messages).
+        self._moved = moved
         self.stored = stored
         self.fn: Callable[[], Any] | None = None
         self.state = _PENDING
@@ -135,6 +139,17 @@ class _Cell:
         self.array_area: tuple[int, int, int, int] | None = None
         self.dynamic = False
         self.deps: list[tuple] = []
+
+    @property
+    def text(self) -> str:
+        if self._moved is not None:
+            self._text = _shifted_text(self._text, *self._moved)
+            self._moved = None
+        return self._text
+
+    @text.setter
+    def text(self, value: str) -> None:
+        self._text, self._moved = value, None
 
 
 class Workbook:
@@ -172,9 +187,15 @@ class Workbook:
         self._readers: dict[tuple[str, int, int], list[tuple[str, int, int]]] = {}
         self._static_loops: set[tuple[str, int, int]] = set()
         self._rects: dict[tuple[str, int, int], list[tuple]] = {}
+        self._has_data_tables = False
         self._rel_trees: dict[str, tuple[tuple, int, int]] = {}
+        self._shared_trees: dict[tuple[str, str], tuple] = {}
         self._input_readers: dict[tuple[str, int, int], list[tuple[str, int, int]]] = {}
         self._stack: list[_Cell] = []
+        #: Rows of ranges holding no formula cell, by (sheet, r1, c1, r2, c2): a lookup
+        #: table read by a hundred thousand VLOOKUPs is materialised once. Cleared when a
+        #: constant changes (inputs, What-If tables) or a spill claims new cells.
+        self._range_memo: dict[tuple[str, int, int, int, int], list[list[Any]]] = {}
         self._extent: dict[str, tuple[int, int]] = {
             s.name: (s.max_row, s.max_col) for s in data.sheets}
         with gc_paused():
@@ -201,6 +222,7 @@ class Workbook:
             self._own_values.add(sheet)
         self.inputs[(sheet, r, c)] = value
         self.values[sheet][(r, c)] = value
+        self._range_memo.clear()
 
     def calculate(self) -> dict[tuple[str, int, int], Any]:
         """Evaluate every formula cell; returns cell key → value (spilled cells included)."""
@@ -252,19 +274,28 @@ class Workbook:
         # references cost what the sheet holds, not a million cells.
         rr2 = min(r2, max(max_r, r1)) if r2 - r1 > 4096 else r2
         cc2 = min(c2, max(max_c, c1)) if c2 - c1 > 256 else c2
+        mkey = (sheet, r1, c1, rr2, cc2)
+        hit = self._range_memo.get(mkey)
+        if hit is not None:
+            return list(hit)  # the rows are shared: no function changes an argument's rows
         vals = self.values[sheet]
         cells = self.cells
         owners = self.spill_owner
         out = []
+        constant = True
         for r in range(r1, rr2 + 1):
             row = []
             for c in range(c1, cc2 + 1):
                 k = (sheet, r, c)
                 if k in cells or k in owners:
+                    constant = False
                     row.append(self.cell_value(sheet, r, c))
                 else:
                     row.append(vals.get((r, c)))
             out.append(row)
+        if constant and len(out) * (cc2 - c1 + 1) >= 8:
+            self._range_memo[mkey] = out
+            return list(out)
         return out
 
     # -- evaluation ---------------------------------------------------------------------
@@ -331,6 +362,7 @@ class Workbook:
                     raise_spill = True
                     break
                 self.spill_owner[k] = cell
+                self._range_memo.clear()
             else:
                 continue
             break
@@ -465,10 +497,14 @@ class Workbook:
         def precedents(cell: _Cell) -> list[tuple[str, int, int]]:
             out = []
             for d in cell.deps:
-                if not isinstance(d, tuple):
+                if type(d) is not tuple:
                     continue
                 s, r1, c1, r2, c2 = d[1:] if d[0] == "soft" else d
-                if (r2 - r1 + 1) * (c2 - c1 + 1) <= 64:
+                if r1 == r2 and c1 == c2:
+                    k = (s, r1, c1)
+                    if k in cells:
+                        out.append(k)
+                elif (r2 - r1 + 1) * (c2 - c1 + 1) <= 64:
                     for r in range(r1, r2 + 1):
                         for c in range(c1, c2 + 1):
                             if (s, r, c) in cells:
@@ -485,10 +521,15 @@ class Workbook:
             return any(d[0] != "soft" and d[0] == s and d[1] <= r <= d[3] and d[2] <= c <= d[4]
                        for d in cells[b].deps if isinstance(d, tuple))
 
-        for key in cells:
+        for key, cell in cells.items():
             if key in seen:
                 continue
-            stack = [(key, iter(precedents(cells[key])))]
+            first = precedents(cell)
+            if not first:  # reads no formula cell: nothing to order before it
+                seen.add(key)
+                order.append(key)
+                continue
+            stack = [(key, iter(first))]
             on_stack = {key: 0}
             seen.add(key)
             while stack:
@@ -509,8 +550,9 @@ class Workbook:
                     del on_stack[k]
                     order.append(k)
         self._order_keys = order
-        self._rects = {k: [d[1:] if d[0] == "soft" else d for d in c.deps
-                           if isinstance(d, tuple)] for k, c in cells.items()}
+        if self._has_data_tables:  # what a What-If input reaches (see _what_if)
+            self._rects = {k: [d[1:] if d[0] == "soft" else d for d in c.deps
+                               if isinstance(d, tuple)] for k, c in cells.items()}
         for cell in cells.values():
             cell.deps = []
         return [cells[k] for k in order]
@@ -538,14 +580,16 @@ class Workbook:
                     continue
                 if not text:
                     continue
-                cell = _Cell(key, text, sd.values.get((r, c)))
+                cell = _Cell(key, text, sd.values.get((r, c)), (dr, dc) if dr or dc else None)
                 self.cells[key] = cell
                 try:
                     if dr or dc:
-                        tree = shift(parse(text), dr, dc)
-                        cell.text = _shifted_text(text, dr, dc)
+                        tree = self._shared_trees.get((sd.name, fc.shared_index or ""))
+                        if tree is None:
+                            tree = parse(text)
+                            self._shared_trees[(sd.name, fc.shared_index or "")] = tree
                     else:
-                        tree = self._parse_relative(text, r, c)
+                        tree, dr, dc = self._parse_relative(text, r, c)
                     if fc.kind == "array" and fc.ref:
                         cell.array_area = area(fc.ref)
                         cell.dynamic = fc.dynamic
@@ -554,7 +598,7 @@ class Workbook:
                         else:
                             self._claim_area(cell)
                     array_mode = fc.kind == "array"
-                    comp = _Compiler(self, key, array_mode)
+                    comp = _Compiler(self, key, array_mode, moved=(dr, dc))
                     cell.fn = comp.compile(tree)
                     cell.deps = comp.deps
                     if comp.volatile:
@@ -563,21 +607,23 @@ class Workbook:
                     cell.fn = None
                     self.degraded[key] = str(exc)
 
-    def _parse_relative(self, text: str, r: int, c: int) -> tuple:
+    def _parse_relative(self, text: str, r: int, c: int) -> tuple[tuple, int, int]:
         """Parse ``text`` at (r, c), reusing the tree of a formula that is the same in
         relative terms (``=A1+1`` in B2 is ``=A2+1`` in B3: what Excel's R1C1 notation and
         shared formulas capture). Files written by other tools repeat such formulas cell
-        by cell; parsing each again was most of the compile time of long models."""
+        by cell; parsing each again was most of the compile time of long models.
+
+        Returns the tree and the (rows, columns) its references must move by."""
         key = _relative_key(text, r, c)
         if key is None:
-            return parse(text)
+            return parse(text), 0, 0
         hit = self._rel_trees.get(key)
         if hit is None:
             tree = parse(text)
             self._rel_trees[key] = (tree, r, c)
-            return tree
+            return tree, 0, 0
         tree0, r0, c0 = hit
-        return shift(tree0, r - r0, c - c0)
+        return tree0, r - r0, c - c0
 
     # -- What-If data tables -----------------------------------------------------------
     def _data_table(self, key: tuple[str, int, int], fc: FormulaCell, stored: Any) -> None:
@@ -586,6 +632,7 @@ class Workbook:
         ``r1``/``r2`` the input cells). Each cell of the area is the table's formula
         recomputed with the input cell(s) set to that row's and column's values, as Excel's
         Data > What-If Analysis > Data Table computes it."""
+        self._has_data_tables = True
         sheet = key[0]
         r1, c1, r2, c2 = area(fc.ref or "")
         a = fc.attrs
@@ -663,6 +710,7 @@ class Workbook:
         for k, _ in sets:
             affected.discard(k)  # an input that is a formula takes the table's value
         saved_vals = []
+        self._range_memo.clear()
         for k, v in sets:
             ic = self.cells.get(k)
             if ic is not None:
@@ -683,6 +731,7 @@ class Workbook:
                     self.values[s].pop((r, c), None)
                 else:
                     self.values[s][(r, c)] = old
+            self._range_memo.clear()
             for k, (st, val, deps) in saved_cells.items():
                 cc = self.cells[k]
                 cc.state, cc.value, cc.deps = st, val, deps
@@ -779,8 +828,13 @@ def addin_functions() -> dict[str, Callable[..., Any]]:
 
 _SHIFT_CACHE: dict[tuple[str, int, int], str] = {}
 _REL_CELL = re.compile(r"(?<![A-Za-z_\d.$])(\$?)([A-Za-z]{1,3})(\$?)(\d+)(?![\w(!.])")
-_REL_UNSAFE = re.compile(
-    r"\[|(?<![\w.$])\$?[A-Za-z]{1,3}:\$?[A-Za-z]{1,3}(?![\w(])|(?<![\w.$])\$?\d+:\$?\d+(?![\w.])")
+# Brackets (structured or external references) and whole-column or whole-row ranges: a
+# colon followed by letters that are not a cell's column, or by digits alone. Written to
+# start at "[" or ":" so the regex engine skips ahead (a lookbehind at every position was
+# a third of a long model's compile time).
+_REL_UNSAFE = re.compile(r"\[|:\$?(?:[A-Za-z]{1,3}(?![\w($])|\d+(?![\w.]))")
+_STRING_LITERAL = re.compile(r'("(?:[^"]|"")*")')
+_COL_INDEX: dict[str, int] = {}
 
 
 def _relative_key(text: str, r: int, c: int) -> str | None:
@@ -798,7 +852,9 @@ def _relative_key(text: str, r: int, c: int) -> str | None:
     >>> _relative_key("SUM(A:A)", 1, 2) is None
     True
     """
-    parts = re.split(r'("(?:[^"]|"")*")', text)
+    from templates.recalc.parser import col_index
+
+    parts = _STRING_LITERAL.split(text) if '"' in text else (text,)
     out = []
     for i, part in enumerate(parts):
         if i % 2:
@@ -806,16 +862,17 @@ def _relative_key(text: str, r: int, c: int) -> str | None:
             continue
         if _REL_UNSAFE.search(part):
             return None
-
-        def rel(m: re.Match[str]) -> str:
-            ac, col, ar, row = m.groups()
-            from templates.recalc.parser import col_index
-
-            cc = f"C{col_index(col)}" if ac else f"C[{col_index(col) - c}]"
-            rr = f"R{row}" if ar else f"R[{int(row) - r}]"
-            return rr + cc
-
-        out.append(_REL_CELL.sub(rel, part))
+        # split: [text, $col?, letters, $row?, digits, text, ...]
+        pieces = _REL_CELL.split(part)
+        for j in range(1, len(pieces), 5):
+            abs_col, col, abs_row, row = pieces[j:j + 4]
+            ci = _COL_INDEX.get(col)
+            if ci is None:
+                ci = _COL_INDEX[col] = col_index(col)
+            pieces[j] = f"R{row}" if abs_row else f"R[{int(row) - r}]"
+            pieces[j + 1] = f"C{ci}" if abs_col else f"C[{ci - c}]"
+            pieces[j + 2] = pieces[j + 3] = ""
+        out.append("".join(pieces))
     return "".join(out)
 
 
@@ -883,6 +940,24 @@ def _deref(v: Any, ctx: Ctx) -> Any:
     if isinstance(v, Lambda):
         return BY_TEXT["#CALC!"]
     return v
+
+
+def _float_arith(op: str, x: float, y: float) -> Any:
+    """``x op y`` for two numbers, as Excel: sums that cancel to a few ulps are 0,
+    overflow is #NUM!, division by zero #DIV/0!."""
+    if op == "+":
+        r = x + y
+        return _snap(x, -y, r) if r != 0 and abs(r) < 1e-13 * max(abs(x), abs(y)) else r
+    if op == "-":
+        r = x - y
+        return _snap(x, y, r) if r != 0 and abs(r) < 1e-13 * max(abs(x), abs(y)) else r
+    if op == "*":
+        r = x * y
+        return r if math.isfinite(r) else NUM
+    if y == 0:
+        return DIV0
+    r = x / y
+    return r if math.isfinite(r) else NUM
 
 
 def _arith(op: str, a: Any, b: Any) -> Any:
@@ -1057,8 +1132,11 @@ class _Compiler:
     """Syntax tree → closure, for one formula cell (or one defined name)."""
 
     def __init__(self, book: Workbook, cell: tuple[str, int, int], array_mode: bool,
-                 name_sheet: str | None = None) -> None:
+                 name_sheet: str | None = None, moved: tuple[int, int] = (0, 0)) -> None:
         self.book = book
+        #: (rows, columns) the tree's relative references move by: a tree parsed for
+        #: one cell compiles for another without being rebuilt.
+        self.dr, self.dc = moved
         self.cell = cell
         self.sheet = cell[0]
         self.ctx_scalar = Ctx(book, cell, array_mode)
@@ -1089,16 +1167,11 @@ class _Compiler:
             arr = Array(rows)
             return lambda: arr
         if kind == "ref":
-            _, sheet, r1, c1, r2, c2, _abs = node
-            s = self.sheet if sheet is None else self._sheet(sheet)
-            if s is None:
-                return lambda: REF
-            self.deps.append((s, r1, c1, r2, c2))
-            if r1 == r2 and c1 == c2:
-                ref = Ref(book, s, r1, c1, r2, c2)
-                return lambda: ref
-            ref = Ref(book, s, r1, c1, r2, c2)
-            return lambda: ref
+            if self.dr or self.dc:
+                node = shift(node, self.dr, self.dc)
+                if node[0] == "err":
+                    return lambda: REF
+            return self._compile_ref(node)
         if kind == "ref3d":
             raise Unsupported("3-D references across sheets (Sheet1:Sheet3!A1)")
         if kind == "ext":
@@ -1151,6 +1224,16 @@ class _Compiler:
             return invoke
         raise Unsupported(f"syntax node {kind}")
 
+    def _compile_ref(self, node: tuple) -> Callable[[], Any]:
+        """A reference node already moved to this cell → a closure returning its Ref."""
+        _, sheet, r1, c1, r2, c2, _abs = node
+        s = self.sheet if sheet is None else self._sheet(sheet)
+        if s is None:
+            return lambda: REF
+        self.deps.append((s, r1, c1, r2, c2))
+        ref = Ref(self.book, s, r1, c1, r2, c2)
+        return lambda: ref
+
     def _sheet(self, name: str) -> str | None:
         return self.book._sheet_by_upper.get(name.upper())
 
@@ -1173,33 +1256,68 @@ class _Compiler:
             fa, fb = self.c(a, am), self.c(b, am)
             impl = {":": _range_op, " ": _intersection, ",": _union}[op]
             return lambda: impl(fa(), fb())
-        fa, fb = self.c(a, am), self.c(b, am)
+        # An operator reads its operands' values: a one-cell reference compiles to a
+        # read of that cell, not to a Ref object dereferenced on every evaluation.
+        fa, fb = self._operand(a, am), self._operand(b, am)
         if op in ("+", "-", "*", "/", "^"):
-            def arith(op: str = op) -> Any:
-                x = _deref(fa(), ctx)
-                y = _deref(fb(), ctx)
+            def slow(x: Any, y: Any, op: str = op) -> Any:
+                x = _deref(x, ctx)
+                y = _deref(y, ctx)
                 if type(x) is float and type(y) is float and op != "^":
-                    if op == "+":
+                    return _float_arith(op, x, y)
+                return _broadcast(lambda p, q: _arith(op, p, q), x, y)
+
+            if op == "+":
+                def add() -> Any:
+                    x, y = fa(), fb()
+                    if type(x) is float and type(y) is float:
                         r = x + y
-                        return _snap(x, -y, r) if r != 0 and abs(r) < 1e-13 * max(
-                            abs(x), abs(y)) else r
-                    if op == "-":
+                        if r != 0 and abs(r) < 1e-13 * max(abs(x), abs(y)):
+                            return _snap(x, -y, r)
+                        return r
+                    return slow(x, y)
+                return add
+            if op == "-":
+                def sub() -> Any:
+                    x, y = fa(), fb()
+                    if type(x) is float and type(y) is float:
                         r = x - y
-                        return _snap(x, y, r) if r != 0 and abs(r) < 1e-13 * max(
-                            abs(x), abs(y)) else r
-                    if op == "*":
+                        if r != 0 and abs(r) < 1e-13 * max(abs(x), abs(y)):
+                            return _snap(x, y, r)
+                        return r
+                    return slow(x, y)
+                return sub
+            if op == "*":
+                def mul() -> Any:
+                    x, y = fa(), fb()
+                    if type(x) is float and type(y) is float:
                         r = x * y
                         return r if math.isfinite(r) else NUM
-                    if y == 0:
-                        return DIV0
-                    r = x / y
-                    return r if math.isfinite(r) else NUM
-                return _broadcast(lambda p, q: _arith(op, p, q), x, y)
-            return arith
+                    return slow(x, y)
+                return mul
+            return lambda: slow(fa(), fb())
         if op == "&":
             return lambda: _broadcast(_concat, _deref(fa(), ctx), _deref(fb(), ctx))
         return lambda: _broadcast(lambda p, q: _comparison(op, p, q), _deref(fa(), ctx),
                                   _deref(fb(), ctx))
+
+    def _operand(self, node: tuple, am: bool) -> Callable[[], Any]:
+        """An operand of an arithmetic, text or comparison operator (see :meth:`op`)."""
+        if node[0] != "ref":
+            return self.c(node, am)
+        if self.dr or self.dc:
+            node = shift(node, self.dr, self.dc)
+            if node[0] == "err":
+                return lambda: REF
+        _, sheet, r1, c1, r2, c2, _abs = node
+        if r1 != r2 or c1 != c2:
+            return self._compile_ref(node)
+        s = self.sheet if sheet is None else self._sheet(sheet)
+        if s is None:
+            return lambda: REF
+        self.deps.append((s, r1, c1, r1, c1))
+        read = self.book.cell_value
+        return lambda: read(s, r1, c1)
 
     # -- names, LET, LAMBDA -------------------------------------------------------------
     def name(self, raw: str, sheet: str | None, am: bool) -> Callable[[], Any]:
