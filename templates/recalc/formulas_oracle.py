@@ -1,8 +1,7 @@
 """The ``formulas`` package as a test oracle: recalculation with our functions registered.
 
 Not the product path (that is :class:`templates.recalc.Recalculation`, the engine of this
-package); tests compare the engine with it and the batch plan's reference model uses it.
-This module is imported only by tests and by ``templates.recalc.batch.reference``.
+package); tests compare the engine with it. Nothing in the product imports it.
 
 Headless recalculation of a workbook: ``formulas`` plus our functions, Excel-correct.
 
@@ -288,8 +287,8 @@ class Recalculation:
                 f"{limits.max_formula_cells:,} for headless recalculation",
             )
         self._check(known)
-        # Compiled on first use: the batch plan answers most recalculations without it,
-        # and compiling with formulas costs seconds per thousand formula cells.
+        # Compiled on first use: compiling with formulas costs seconds per thousand
+        # formula cells.
         self._model_cache: Any = None
         self._node_prefix = f"[{_BOOK_NAME}]"
         #: True once a calculation iterated a loop (iterative workbooks only).
@@ -624,61 +623,14 @@ class Recalculation:
 
     def values(self, inputs: dict[str, object] | None = None,
                cells: list[str] | None = None) -> dict[str, Value]:
-        """Values of *cells* (default :meth:`output_cells`) after applying *inputs*.
-
-        The workbook's compiled batch plan (``templates.recalc.batch``, checked cell for cell
-        against ``formulas`` in its tests) answers when it can — tens of milliseconds
-        instead of seconds; anything it cannot evaluate, or any error it raises (a cycle,
-        an iterative workbook), goes through ``formulas`` here, whose errors name the cells.
-        """
+        """Values of *cells* (default :meth:`output_cells`) after applying *inputs*."""
         wanted: list[str] = []
         for ref in cells or []:
             wanted.extend(self.resolve(ref))
         if not cells:
             wanted = self.output_cells()
-        fast = self._compiled_values(inputs or {}, wanted)
-        if fast is not None:
-            return fast
         values = self.calculate(inputs)
         return {ref: values[ref] if ref in values else self.constant(ref) for ref in wanted}
-
-    def _compiled_values(self, inputs: dict[str, object],
-                         wanted: list[str]) -> dict[str, Value] | None:
-        from templates.recalc.batch.plan_cache import get_plan
-
-        def quoted(ref: str) -> str:
-            sheet, coord = ref.rsplit("!", 1)
-            return f"'{sheet}'!{coord}" if re.search(r"[^A-Za-z0-9_.]", sheet) else ref
-
-        try:
-            plan = get_plan(self.path)
-            if plan.whole_fallback:
-                return None
-            keyed: dict[Any, object] = {}
-            for ref, value in inputs.items():
-                cells = self.resolve(ref)
-                if len(cells) != 1:
-                    return None  # the formulas path raises the clear error
-                keyed[plan.resolve_ref(quoted(cells[0]))] = value
-            keys = {ref: plan.resolve_ref(quoted(ref)) for ref in wanted}
-            formula_keys = [k for k in keys.values() if k in plan.formulas]
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # fallbacks inside the plan stay exact
-                got = plan.evaluate(keyed, formula_keys)
-        except Exception:  # any doubt: the formulas path decides, with its own errors
-            return None
-        out: dict[str, Value] = {}
-        overridden = {k: v for k, v in keyed.items()}
-        for ref, key in keys.items():
-            if key in got:
-                out[ref] = got[key].item(0)
-            elif key in overridden:
-                out[ref] = _to_python(overridden[key], formula=False)
-            else:
-                out[ref] = self.constant(ref)
-        if "#NAME?" in out.values():
-            return None  # a function the plan does not know: let formulas decide
-        return out
 
     def constant(self, ref: str) -> Value:
         """The stored value of a non-formula cell."""

@@ -6,13 +6,13 @@ See ``docs/batch.md``. Public API: :func:`compile_workbook`, :func:`get_plan`,
 
 from __future__ import annotations
 
-from .compile import Plan, compile_workbook
+from .compile import Plan, clear_memory, compile_workbook, get_plan
 from .errors import BatchInputError
-from .plan_cache import get_plan
 
 __all__ = [
     "BatchInputError",
     "Plan",
+    "clear_memory",
     "compile_workbook",
     "get_plan",
     "simulate",

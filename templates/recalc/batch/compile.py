@@ -6,28 +6,31 @@ arrays of shape ``(n,)`` (one element per scenario) and walks the order once, ea
 doing one numpy operation over all ``n`` scenarios, so the per-node interpreter cost is
 paid once per batch instead of once per scenario.
 
+The workbook is read once, by the engine's reader (:func:`templates.recalc.reader.read_book`,
+after the untrusted-file checks), and parsed by the engine's grammar
+(:func:`templates.recalc.parser.parse`): one read, one grammar, shared with ``recalc``.
+
 Errors are per element: each value carries an ``int8`` error-code array next to its data
 (see :mod:`templates.recalc.batch.values`), so ``#DIV/0!`` in scenario 17 leaves scenario 18
 untouched.
 
-Fallbacks
----------
-* A function in the add-in catalog (``udfs.formulas_adapter.formulas_functions()``) that the
-  vectorised table lacks is called element by element (once per scenario).
-* A cell using a function known to ``formulas`` but not vectorised here takes its value
-  from one plain ``formulas`` calculation done at compile time, as long as no input of the
-  batch changes its precedents; a batch whose inputs do change them runs through plain
-  ``formulas``, one scenario at a time (slow but correct).
-* A multi-cell array formula (a spilled table) is treated the same way: every cell it fills
-  is static while its precedents do not vary.
-* Syntax this compiler does not parse sends every batch of the workbook through plain
-  ``formulas`` one scenario at a time.
-  Each fallback is announced with ``warnings.warn`` naming the function and cell.
+Cells the plan does not vectorise
+---------------------------------
+* A function in the add-in catalog (``udfs``) is called element by element (once per
+  scenario).
+* A cell the vectorised table cannot express — a function only the engine implements
+  (``TEXT``, ``EDATE``, LET/LAMBDA …), syntax such as ``A1:B2 B1`` or ``Table1[Col]``, a
+  multi-cell array formula, a data table — is evaluated by the engine itself
+  (:class:`templates.recalc.workbook.Workbook`): once at compile time while no input of
+  the batch changes its precedents, otherwise once per distinct combination of the
+  inputs that reach it, with those inputs set. No second engine is involved.
 * A function nobody knows gives ``#NAME?``, as in Excel.
+  Each of these is announced with ``warnings.warn`` naming the function and cell.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 import warnings
@@ -36,22 +39,26 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from openpyxl.utils import column_index_from_string, get_column_letter
+
+from templates.recalc.errors import CircularReferenceError
+from templates.recalc.parser import FormulaSyntaxError, col_index, parse, shift
+from templates.recalc.reader import BookData, area, read_book
 
 from . import functions as fx
 from .errors import BatchInputError, workbook_error
-from .parser import FormulaSyntaxError, parse
 from .values import (
     BLANK,
     ERR_DIV0,
     ERR_NAME,
     ERR_REF,
+    ERR_VALUE,
+    ERROR_CODES,
+    ERROR_NAMES,
     R,
     V,
     add_err,
     const,
     error,
-    from_python,
     merge_err,
     num_result,
     to_num,
@@ -69,10 +76,16 @@ _REF_RE = re.compile(
 )
 _ONE_CELL = re.compile(_CELL)
 _MAX_EXPAND = 200_000  # ranges larger than this are scanned by formula cells, not by area
+# Functions whose precedents are not their arguments: a cell using them is re-evaluated
+# whenever a batch has inputs.
+_DYNAMIC_REFERENCES = frozenset({"INDIRECT", "OFFSET"})
+# What the engine compiles besides its function registry (workbook._Compiler.fn).
+_ENGINE_FORMS = frozenset({"LET", "LAMBDA", "ANCHORARRAY"})
+_OPS = frozenset({"+", "-", "*", "/", "^", "&", "=", "<>", "<", ">", "<=", ">="})
 
 
 def file_hash(path: str | Path) -> str:
-    """SHA-256 of the file's bytes (hex): the plan cache key."""
+    """SHA-256 of the file's bytes (hex): the in-memory plan cache key."""
     h = hashlib.sha256()
     with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
@@ -80,41 +93,65 @@ def file_hash(path: str | Path) -> str:
     return h.hexdigest()
 
 
+def column_letters(c: int) -> str:
+    """``1`` → ``"A"``, ``28`` → ``"AB"``."""
+    s = ""
+    while c:
+        c, rem = divmod(c - 1, 26)
+        s = chr(65 + rem) + s
+    return s
+
+
 def key_text(key: Key) -> str:
     """``('Sheet Two', 3, 2)`` → ``"'Sheet Two'!B3"``."""
     sheet, r, c = key
     s = f"'{sheet}'" if re.search(r"[^A-Za-z0-9_.]", sheet) else sheet
-    return f"{s}!{get_column_letter(c)}{r}"
+    return f"{s}!{column_letters(c)}{r}"
 
 
-# Whether the workbook enables iterative calculation (from open_checked), by path.
-_ITERATE: dict[str, bool] = {}
+class _NotVectorised(Exception):  # noqa: N818 - a compile-time outcome, not a failure
+    """Raised while resolving a tree the plan cannot vectorise: the engine evaluates it."""
 
 
-def _load_workbook(path: Path) -> Any:
-    """Check the file with the runtime's untrusted-workbook rules, then read it (openpyxl)."""
-    try:
-        from templates.recalc.xlsx_safety import open_checked  # the runtime's zip/XML/size checks
-    except ImportError:  # pragma: no cover - only before the runtime module existed
-        open_checked = None
-    if open_checked is not None:
-        checked = open_checked(path)  # raises WorkbookError naming the file and the rule
-        _ITERATE[str(path)] = bool(getattr(getattr(checked, "calc", None), "iterate", False))
-    elif not path.is_file():
-        raise workbook_error(path, "file does not exist")
-    import openpyxl
+def _text(s: str) -> V:
+    return V(np.array([s], dtype=object))
 
-    try:
-        return openpyxl.load_workbook(path, data_only=False, keep_links=False)
-    except Exception as exc:  # openpyxl raises many types for a broken file
-        raise workbook_error(path, f"not a readable xlsx workbook ({exc})") from exc
+
+def _value_of(x: Any) -> V:
+    """A value as the engine's reader or evaluator holds it → :class:`V` (one scenario).
+
+    An empty result of a formula shows 0, as in Excel.
+    """
+    from templates.recalc.values import Array, ExcelError
+
+    if isinstance(x, Array):
+        x = x.rows[0][0] if x.rows and x.rows[0] else None
+    if type(x) is ExcelError:
+        return error(ERROR_CODES.get(str(x), ERR_VALUE))
+    if x is None:
+        return const(0.0)
+    if isinstance(x, str):
+        return _text(x)
+    return const(x)
+
+
+def _engine_value(v: V, i: int) -> Any:
+    """Scenario ``i`` of ``v`` as the engine takes a cell value (errors as ExcelError)."""
+    from templates.recalc.values import BY_TEXT
+
+    if v.e is not None:
+        code = int(v.e[i if len(v.e) > 1 else 0])
+        if code:
+            return BY_TEXT[ERROR_NAMES[code]]
+    return v.item(i)
 
 
 class Plan:
     """A compiled workbook: constants, resolved formulas and their evaluation order.
 
-    Build with :func:`compile_workbook` (or :func:`templates.recalc.batch.plan_cache.get_plan`).
-    Plans pickle, so they cache on disk and travel to worker processes.
+    Build with :func:`compile_workbook` (or :func:`get_plan`). Plans pickle (the read
+    workbook data included), so they travel to worker processes; they are never cached
+    on disk.
     """
 
     def __init__(self) -> None:
@@ -128,19 +165,21 @@ class Plan:
         self.deps: dict[Key, frozenset[Key]] = {}
         self.names: dict[str, tuple] = {}  # upper-case defined name → resolved node
         self.name_text: dict[str, str] = {}  # upper-case defined name → name as written
-        self.whole_fallback: list[tuple[str, str]] = []  # (function or reason, cell)
         self.udf_calls: list[tuple[str, str]] = []
-        # Cells using a function only plain formulas implements: their value comes from one
-        # plain-formulas calculation while no input changes their precedents.
+        # Cells the engine evaluates (see the module docstring): their value comes from
+        # one engine calculation while no input changes their precedents.
         self.static_cells: set[Key] = set()
         self.static_values: dict[Key, V] = {}
         self.unvectorised: list[tuple[str, str]] = []
+        # Static cells whose precedents cannot be known before evaluation (INDIRECT …).
+        self.dynamic_cells: set[Key] = set()
+        self.array_cells: set[Key] = set()  # single-cell array formulas ({=SUM(A1:A3*B1:B3)})
+        self.data: BookData | None = None  # the read workbook, for the engine
         self._readers: dict[Key, set[Key]] | None = None
         self._big_readers: list[tuple[Key, tuple]] = []
         self._downstream_cache: dict[frozenset, frozenset] = {}
         self._subsets: dict[tuple, list[Key]] = {}
         self._udfs: dict[str, Callable[..., Any]] | None = None
-        self._ref_model: Any = None
 
     # -- references -------------------------------------------------------------------
     def resolve_ref(self, ref: str, argument: str = "REF") -> Key:
@@ -239,7 +278,7 @@ class Plan:
         inputs : mapping
             Cell (``"Sheet!A1"``, defined name or key) → value or array of shape ``(n,)``
             (numbers, bools or strings). A formula cell given here is overridden by the
-            values (like ``formulas``' ``inputs``); its own precedents are then ignored.
+            values (a what-if on that cell); its own precedents are then ignored.
             Scalars broadcast.
         outputs : sequence, optional
             Cells to return; only their precedents are computed. ``None`` computes and
@@ -260,45 +299,107 @@ class Plan:
         if outputs is not None:
             out_keys = [o if isinstance(o, tuple) else self.resolve_ref(o, "outputs")
                         for o in outputs]
-        order = None if self.whole_fallback else self._needed(out_keys, frozenset(in_keys))
-        if order is not None and self.static_cells and in_keys:
-            moved = self._downstream(frozenset(in_keys))
+        order = self._needed(out_keys, frozenset(in_keys))
+        static = self.static_values
+        moved_static: dict[Key, V] = {}
+        if self.static_cells and in_keys:
+            moved = self._moved(frozenset(in_keys))
             hit = [k for k in order if k in self.static_cells and k in moved]
             if hit:
-                cell = key_text(hit[0])
-                fn = next((f for f, c in self.unvectorised if c == cell), None)
-                what = fn or f"an array formula ({self.texts.get(hit[0], '')})"
-                warnings.warn(
-                    f"{Path(self.path).name}: the inputs change {cell}, which uses {what} "
-                    "(not vectorised): this batch runs through plain formulas, one scenario "
-                    "at a time (slow)",
-                    stacklevel=2,
-                )
-                order = None
-        if order is None:
-            env = self._evaluate_reference(in_keys, out_keys)
-        else:
-            static = self.static_values
-            env = dict(self.consts)
-            env.update(in_keys)
-            ev = _Evaluator(env, self)
-            formulas = self.formulas
-            for k in order:
-                if k in static:
-                    env[k] = static[k]
-                    continue
-                try:
-                    res = ev.eval(formulas[k])
-                except Exception as exc:  # a bug must not become a silent wrong number
-                    raise RuntimeError(f"evaluating {key_text(k)}: {exc}") from exc
-                if isinstance(res, R):
-                    res = res.cells[0][0] if res.rows and res.cols else error(ERR_REF)
-                if res.blank:
-                    res = const(0.0)  # a formula pointing at an empty cell shows 0
-                env[k] = res
+                moved_static = self._engine_per_scenario(hit, in_keys)
+        env = dict(self.consts)
+        env.update(in_keys)
+        ev = _Evaluator(env, self)
+        formulas = self.formulas
+        for k in order:
+            got = moved_static.get(k)
+            if got is None:
+                got = static.get(k)
+            if got is not None:
+                env[k] = got
+                continue
+            try:
+                res = ev.eval(formulas[k])
+            except Exception as exc:  # a bug must not become a silent wrong number
+                raise RuntimeError(f"evaluating {key_text(k)}: {exc}") from exc
+            if isinstance(res, R):
+                # An array formula shows its first element; elsewhere a reference to
+                # several cells would need Excel's implicit intersection with the
+                # formula's own row or column (top-level ranges go to the engine, see
+                # compile_workbook): #VALUE!, where that intersection is usually empty.
+                if not (res.rows and res.cols):
+                    res = error(ERR_REF)
+                elif k in self.array_cells or (res.rows == 1 and res.cols == 1):
+                    res = res.cells[0][0]
+                else:
+                    res = error(ERR_VALUE)
+            if res.blank:
+                res = const(0.0)  # a formula pointing at an empty cell shows 0
+            env[k] = res
         if outputs is None:
             return {k: env[k] for k in self.order}
         return {o: env.get(k, BLANK) for o, k in zip(outputs, out_keys, strict=True)}
+
+    def _moved(self, inputs: frozenset[Key]) -> frozenset[Key]:
+        """Formula cells a batch with ``inputs`` may change: those downstream of the
+        inputs, and the dynamic-reference cells with everything downstream of them."""
+        moved = self._downstream(inputs)
+        if self.dynamic_cells:
+            moved = moved | self.dynamic_cells | self._downstream(frozenset(self.dynamic_cells))
+        return moved
+
+    def _engine_per_scenario(self, cells: list[Key], in_keys: dict[Key, V]) -> dict[Key, V]:
+        """Values of the static ``cells`` the inputs move, from the engine, per scenario.
+
+        One engine calculation per distinct combination of the inputs that reach these
+        cells (a 100 × 100 grid whose second input does not reach them costs 100).
+        """
+        wanted = set(cells)
+        reach = [k for k in in_keys
+                 if (self._downstream(frozenset([k])) | self.dynamic_cells) & wanted]
+        if self.dynamic_cells & wanted:
+            reach = list(in_keys)
+        first = cells[0]
+        fn = next((f for f, c in self.unvectorised if c == key_text(first)), "a formula")
+        warnings.warn(
+            f"{Path(self.path).name}: the inputs change {key_text(first)}, which uses {fn} "
+            "(not vectorised): the engine evaluates it once per scenario (slow)",
+            stacklevel=3,
+        )
+        n = max([len(v) for v in in_keys.values()] + [1])
+        memo: dict[tuple, list[V]] = {}
+        rows: list[list[V]] = []
+        for i in range(n):
+            vals = [(k, _engine_value(in_keys[k], i)) for k in reach]
+            sig = tuple((k, type(x).__name__, x) for k, x in vals)
+            got = memo.get(sig)
+            if got is None:
+                book = self._engine(vals)
+                got = [_value_of(book.get(k)) for k in cells]
+                memo[sig] = got
+            rows.append(got)
+        return {k: _stack([r[j] for r in rows]) for j, k in enumerate(cells)}
+
+    def _engine(self, inputs: list[tuple[Key, Any]]) -> dict[Key, Any]:
+        """One engine calculation of the whole workbook with ``inputs`` set."""
+        from templates.recalc.workbook import CircularReference, Workbook
+
+        if self.data is None:
+            raise RuntimeError("plan built without the workbook data")
+        book = Workbook(self.data)
+        for key, value in inputs:
+            cell = book.cells.get(key)
+            if cell is not None:
+                # A formula cell given a value holds it (what-if), as the engine keeps a
+                # cell without a compiled formula at its stored value.
+                cell.fn = None
+                cell.stored = value
+            else:
+                book.set_input(*key, value)
+        try:
+            return book.calculate()
+        except CircularReference as exc:
+            raise CircularReferenceError(self.path, exc.cells) from None
 
     def _downstream(self, inputs: frozenset[Key]) -> frozenset[Key]:
         """Formula cells whose value depends on any of ``inputs``."""
@@ -331,25 +432,6 @@ class Plan:
         self._downstream_cache[inputs] = out
         return out
 
-    def _evaluate_reference(self, in_keys: dict[Key, V], out_keys: list[Key] | None) -> dict:
-        """Whole-workbook fallback: plain ``formulas``, one scenario at a time."""
-        from .reference import ReferenceModel
-
-        if self._ref_model is None:
-            self._ref_model = ReferenceModel(self.path)
-        n = max([len(v) for v in in_keys.values()] + [1])
-        keys = out_keys if out_keys is not None else list(self.order)
-        cols: dict[Key, list] = {k: [] for k in keys}
-        for i in range(n):
-            vals = {k: v.item(i if len(v) > 1 else 0) for k, v in in_keys.items()}
-            sol = self._ref_model.calculate(vals, keys)
-            for k in keys:
-                cols[k].append(sol.get(k))
-        env: dict[Key, V] = {}
-        for k, col in cols.items():
-            env[k] = _column_value(col)
-        return env
-
     def udfs(self) -> dict[str, Callable[..., Any]]:
         if self._udfs is None:
             self._udfs = _udf_table()
@@ -359,16 +441,15 @@ class Plan:
         state = self.__dict__.copy()
         state["_subsets"] = {}
         state["_udfs"] = None
-        state["_ref_model"] = None
         state["_readers"] = None
         state["_big_readers"] = []
         state["_downstream_cache"] = {}
         return state
 
 
-def _column_value(col: list) -> V:
-    vs = [const(x) if x is not None else const(0.0) for x in col]
-    if all(v.d.dtype == np.float64 and v.e is None for v in vs):
+def _stack(vs: list[V]) -> V:
+    """One-scenario values → one value over the scenarios."""
+    if all(v.d.dtype == np.float64 and v.e is None and not v.blank for v in vs):
         return V(np.array([v.d[0] for v in vs]))
     d = np.empty(len(vs), dtype=object)
     e = np.zeros(len(vs), dtype=np.int8)
@@ -378,6 +459,10 @@ def _column_value(col: list) -> V:
         if v.e is not None:
             e[i] = v.e[0]
     return V(d, e if e.any() else None)
+
+
+def _column_value(col: list) -> V:
+    return _stack([const(x) if x is not None else const(0.0) for x in col])
 
 
 def _as_value(val: Any) -> V:
@@ -394,13 +479,11 @@ def _as_value(val: Any) -> V:
 
 
 def _udf_table() -> dict[str, Callable[..., Any]]:
-    try:
-        from udfs.formulas_adapter import formulas_functions
+    """The add-in catalog's functions by upper-case name, as the engine binds them."""
+    from templates.recalc.workbook import addin_functions
+    from udfs import functions as _defines_the_catalog  # noqa: F401
 
-        return {k.upper(): v for k, v in formulas_functions().items()}
-    except Exception as exc:  # the catalog is someone else's moving target
-        warnings.warn(f"add-in functions unavailable ({exc})", stacklevel=2)
-        return {}
+    return addin_functions()
 
 
 def _resolve_match(m: re.Match, sheet: str | None, sheets: list[str], argument: str, text: str,
@@ -417,10 +500,10 @@ def _resolve_match(m: re.Match, sheet: str | None, sheets: list[str], argument: 
     max_r, max_c = (dims or {}).get(sheet, (1, 1))
     if m.group("c1"):
         c1 = _ONE_CELL.match(m.group("c1"))
-        r1, col1 = int(c1.group(2)), column_index_from_string(c1.group(1).upper())
+        r1, col1 = int(c1.group(2)), col_index(c1.group(1))
         if m.group("c2"):
             c2 = _ONE_CELL.match(m.group("c2"))
-            r2, col2 = int(c2.group(2)), column_index_from_string(c2.group(1).upper())
+            r2, col2 = int(c2.group(2)), col_index(c2.group(1))
             r1, r2 = sorted((r1, r2))
             col1, col2 = sorted((col1, col2))
             if (r1, col1) == (r2, col2):
@@ -428,8 +511,8 @@ def _resolve_match(m: re.Match, sheet: str | None, sheets: list[str], argument: 
             return ("rng", sheet, r1, col1, r2, col2)
         return ("ref", (sheet, r1, col1))
     if m.group("col1"):
-        a = column_index_from_string(m.group("col1").upper())
-        b = column_index_from_string(m.group("col2").upper())
+        a = col_index(m.group("col1"))
+        b = col_index(m.group("col2"))
         a, b = sorted((a, b))
         return ("rng", sheet, 1, a, max_r, b)  # whole columns clipped to the used area
     a, b = sorted((int(m.group("row1")), int(m.group("row2"))))
@@ -437,107 +520,204 @@ def _resolve_match(m: re.Match, sheet: str | None, sheets: list[str], argument: 
 
 
 # ---------------------------------------------------------------------------------------
-# Compilation
+# Compilation: the engine's syntax trees (templates.recalc.parser) → plan nodes
 # ---------------------------------------------------------------------------------------
 class _Compiler:
-    def __init__(self, plan: Plan, wb: Any, dims: dict[str, tuple[int, int]]) -> None:
+    """Resolves engine syntax trees into plan nodes: ``("c", V)``, ``("ref", key)``,
+    ``("rng", sheet, r1, c1, r2, c2)``, ``("neg"|"pos"|"pct", x)``, ``("bin", op, a, b)``,
+    ``("fn", NAME, args)``, ``("udf", NAME, args)``, ``("miss",)``; a cell the plan
+    cannot vectorise becomes ``("unvec", why, precedents)``."""
+
+    def __init__(self, plan: Plan, data: BookData, dims: dict[str, tuple[int, int]]) -> None:
+        from templates.recalc.registry import FUNCTIONS
+
         self.plan = plan
+        self.data = data
         self.dims = dims
+        self.engine_functions = FUNCTIONS
         self.global_names: dict[str, str] = {}
         self.local_names: dict[tuple[str, str], str] = {}
-        for name, dn in wb.defined_names.items():
-            self.global_names[name.upper()] = dn.attr_text
-        for ws in wb.worksheets:
-            for name, dn in ws.defined_names.items():
-                self.local_names[(ws.title, name.upper())] = dn.attr_text
+        for (name, local), text in data.names.items():
+            if local is None:
+                self.global_names[name] = text
+            elif 0 <= local < len(data.sheets):
+                self.local_names[(data.sheets[local].name, name)] = text
+        self.by_upper = {s.upper(): s for s in plan.sheets}
         self.udfs = plan.udfs()
         self.cell = ""
-        self.static_hit = False
-        self._name_cache: dict[tuple[str | None, str], tuple] = {}
+        self.dynamic = False
+        self._name_cache: dict[tuple[str | None, str], tuple | _NotVectorised] = {}
         self._resolving: set[str] = set()
 
-    def name_node(self, name: str, sheet: str | None) -> tuple | None:
+    # names ------------------------------------------------------------------------------
+    def _name_text(self, name: str, sheet: str | None) -> tuple[str, str | None] | None:
         up = name.upper()
-        text = None
         if sheet is not None and (sheet, up) in self.local_names:
-            text, ctx = self.local_names[(sheet, up)], sheet
-        elif up in self.global_names:
-            text, ctx = self.global_names[up], None
-        if text is None:
+            return self.local_names[(sheet, up)], sheet
+        if up in self.global_names:
+            return self.global_names[up], None
+        return None
+
+    def name_node(self, name: str, sheet: str | None) -> tuple | None:
+        """The resolved node of a defined name seen from ``sheet`` (None: unknown name).
+
+        Raises
+        ------
+        _NotVectorised
+            The name's formula is something only the engine evaluates.
+        """
+        found = self._name_text(name, sheet)
+        if found is None:
             return None
-        ck = (ctx, up)
-        if ck in self._name_cache:
-            return self._name_cache[ck]
-        if up in self._resolving:
+        text, ctx = found
+        ck = (ctx, name.upper())
+        hit = self._name_cache.get(ck)
+        if isinstance(hit, _NotVectorised):
+            raise hit
+        if hit is not None:
+            return hit
+        if ck[1] in self._resolving:
             return ("c", error(ERR_NAME))
-        self._resolving.add(up)
+        self._resolving.add(ck[1])
         try:
             node = self.resolve(parse(text), ctx)
-        except (FormulaSyntaxError, BatchInputError):
+        except FormulaSyntaxError:
             node = ("c", error(ERR_REF))
+        except _NotVectorised as exc:
+            self._name_cache[ck] = exc
+            raise
         finally:
-            self._resolving.discard(up)
+            self._resolving.discard(ck[1])
         self._name_cache[ck] = node
         return node
 
+    # references ---------------------------------------------------------------------------
+    def _sheet(self, name: str | None, ctx: str | None) -> str | None:
+        if name is None:
+            return ctx
+        return self.by_upper.get(name.upper())
+
+    def _area(self, sheet: str, r1: int, c1: int, r2: int, c2: int) -> tuple:
+        # Empty rows and columns past the used range hold nothing (the engine's rule).
+        max_r, max_c = self.dims.get(sheet, (0, 0))
+        if r2 - r1 > 4096:
+            r2 = min(r2, max(max_r, r1))
+        if c2 - c1 > 256:
+            c2 = min(c2, max(max_c, c1))
+        if r1 == r2 and c1 == c2:
+            return ("ref", (sheet, r1, c1))
+        return ("rng", sheet, r1, c1, r2, c2)
+
     def resolve(self, node: tuple, sheet: str | None) -> tuple:
         kind = node[0]
-        if kind == "num" or kind == "str" or kind == "bool":
+        if kind == "num" or kind == "bool":
             return ("c", const(node[1]))
+        if kind == "str":
+            return ("c", _text(node[1]))
         if kind == "err":
-            return ("c", error(node[1]))
+            code = ERROR_CODES.get(node[1])
+            if code is None:
+                raise _NotVectorised(f"error value {node[1]}")
+            return ("c", error(code))
         if kind == "miss":
             return node
-        if kind == "reftext":
-            text = node[1]
-            if "[" in text:
-                raise FormulaSyntaxError(f"external or structured reference {text!r}")
-            if text.upper().endswith("#REF!"):
+        if kind == "paren":
+            return self.resolve(node[1], sheet)
+        if kind == "ref":
+            s = self._sheet(node[1], sheet)
+            if s is None:
                 return ("c", error(ERR_REF))
-            m = _REF_RE.match(text)
-            if m and not (m.group("c1") and not m.group("c2") and self._is_name(text, sheet)):
-                try:
-                    return _resolve_match(m, sheet, self.plan.sheets, "formula", text, self.dims)
-                except BatchInputError:
-                    return ("c", error(ERR_REF))
-            nm = text
-            nsheet = sheet
-            if "!" in text:
-                s, nm = text.rsplit("!", 1)
-                s = s.strip("'").replace("''", "'")
-                by_upper = {x.upper(): x for x in self.plan.sheets}
-                nsheet = by_upper.get(s.upper(), sheet)
-            res = self.name_node(nm, nsheet)
+            return self._area(s, *node[2:6])
+        if kind == "name":
+            nsheet = self._sheet(node[2], sheet) if node[2] is not None else sheet
+            res = self.name_node(node[1], nsheet)
             return res if res is not None else ("c", error(ERR_NAME))
         if kind == "arr":
             return ("c", R([[self.resolve(x, sheet)[1] for x in row] for row in node[1]]))
         if kind in ("neg", "pos", "pct"):
             return (kind, self.resolve(node[1], sheet))
-        if kind == "bin":
+        if kind == "at":
+            inner = self.resolve(node[1], sheet)
+            if inner[0] == "rng":
+                raise _NotVectorised("implicit intersection (@)")
+            return inner
+        if kind == "op":
+            if node[1] not in _OPS:
+                raise _NotVectorised(f"the reference operator {node[1]!r}")
             return ("bin", node[1], self.resolve(node[2], sheet), self.resolve(node[3], sheet))
         if kind == "fn":
             name = node[1]
-            args = tuple(self.resolve(a, sheet) for a in node[2])
             if name in fx.TABLE:
-                return ("fn", name, args)
+                return ("fn", name, tuple(self.resolve(a, sheet) for a in node[2]))
             if name in self.udfs:
+                args = tuple(self.resolve(a, sheet) for a in node[2])
                 self.plan.udf_calls.append((name, self.cell))
                 return ("udf", name, args)
-            if name in fx.known_to_formulas():
-                self.plan.unvectorised.append((name, self.cell))
-                self.static_hit = True
-                return ("unvec", name, args)
+            if (name in self.engine_functions or name in _ENGINE_FORMS
+                    or self._name_text(name, sheet) is not None):
+                raise _NotVectorised(name)
             warnings.warn(
                 f"{name} in {self.cell} is not a known function: it evaluates to #NAME?",
                 stacklevel=4,
             )
             return ("c", error(ERR_NAME))
-        raise FormulaSyntaxError(f"unknown node {kind}")
+        raise _NotVectorised(
+            {"spill": "a spill reference (A1#)", "table": "a structured reference",
+             "ext": "an external reference", "ref3d": "a 3-D reference",
+             "call": "a LAMBDA call"}.get(kind, kind))
 
-    def _is_name(self, text: str, sheet: str | None) -> bool:
-        # A defined name can look like a cell address only in odd workbooks ("TAX2024"
-        # is a valid column+row), so names win where both readings exist.
-        return text.upper() in self.global_names or (sheet, text.upper()) in self.local_names
+    # precedents of what only the engine evaluates ----------------------------------------
+    def precedents(self, node: tuple, sheet: str | None, out: list[tuple]) -> None:
+        """Every cell or range ``node`` may read (conservatively), as plan nodes."""
+        kind = node[0]
+        if kind == "ref":
+            s = self._sheet(node[1], sheet)
+            if s is not None:
+                out.append(self._area(s, *node[2:6]))
+        elif kind == "ref3d":
+            names = [s.upper() for s in self.plan.sheets]
+            a, b = node[1].upper(), node[2].upper()
+            if a in names and b in names:
+                i, j = sorted((names.index(a), names.index(b)))
+                for s in self.plan.sheets[i:j + 1]:
+                    out.append(self._area(s, *node[3:7]))
+        elif kind == "name":
+            nsheet = self._sheet(node[2], sheet) if node[2] is not None else sheet
+            found = self._name_text(node[1], nsheet)
+            if found is not None and found[0] not in self._resolving:
+                self._resolving.add(found[0])
+                try:
+                    self.precedents(parse(found[0]), found[1], out)
+                except FormulaSyntaxError:
+                    pass  # the engine reports the name's syntax; it has no precedents
+                finally:
+                    self._resolving.discard(found[0])
+        elif kind == "table":
+            m = re.match(r"^([A-Za-z_\\][\w.\\]*)?\[", node[1])
+            t = self.data.tables.get((m.group(1) or "").upper()) if m else None
+            if t is not None:
+                out.append(self._area(t.sheet, t.r1, t.c1, t.r2, t.c2))
+            else:  # [@Col] inside a table, or an unknown table: any cell may be read
+                self.dynamic = True
+        elif kind == "ext":
+            pass  # the other workbook's cached values: no precedents here
+        elif kind == "fn":
+            if node[1] in _DYNAMIC_REFERENCES:
+                self.dynamic = True
+            elif node[1] not in fx.TABLE and node[1] not in self.udfs \
+                    and node[1] not in self.engine_functions and node[1] not in _ENGINE_FORMS:
+                self.precedents(("name", node[1], None), sheet, out)  # a LAMBDA name
+            for a in node[2]:
+                self.precedents(a, sheet, out)
+        elif kind == "call":
+            self.precedents(node[1], sheet, out)
+            for a in node[2]:
+                self.precedents(a, sheet, out)
+        elif kind == "op":
+            self.precedents(node[2], sheet, out)
+            self.precedents(node[3], sheet, out)
+        elif kind in ("neg", "pos", "pct", "at", "spill", "paren"):
+            self.precedents(node[1], sheet, out)
 
 
 def _direct_cells(node: tuple, big: list[tuple] | None = None) -> set[Key]:
@@ -590,77 +770,120 @@ def _deps(node: tuple, formulas: Mapping[Key, tuple], by_sheet: Mapping[str, lis
             _deps(a, formulas, by_sheet, out)
 
 
-def compile_workbook(path: str | Path) -> Plan:
-    """Load ``path`` and compile its formula graph into a :class:`Plan`.
+def _cell_texts(data: BookData) -> tuple[dict[Key, tuple[str, Any]], dict[Key, tuple]]:
+    """Formula cells → (text without '=', reader cell); shared formulas expanded.
+
+    Returns the texts and, for shared-formula children, the master's tree shifted to the
+    child (the text is shifted for display).
+    """
+    from templates.recalc.workbook import _shifted_text
+
+    texts: dict[Key, tuple[str, Any]] = {}
+    trees: dict[Key, tuple] = {}
+    for sd in data.sheets:
+        masters = {fc.shared_index or "": (r, c, fc.text) for (r, c), fc in sd.formulas.items()
+                   if fc.kind == "shared" and fc.text}
+        for (r, c), fc in sd.formulas.items():
+            key = (sd.name, r, c)
+            text = fc.text
+            if fc.kind == "shared" and not text:
+                master = masters.get(fc.shared_index or "")
+                if master is None:
+                    continue
+                mr, mc, mtext = master
+                with contextlib.suppress(FormulaSyntaxError):  # fails again below, reported
+                    trees[key] = shift(parse(mtext), r - mr, c - mc)
+                text = _shifted_text(mtext, r - mr, c - mc)
+            if text:
+                texts[key] = (text, fc)
+            elif fc.kind == "dataTable":
+                texts[key] = ("TABLE()", fc)
+    return texts, trees
+
+
+def compile_workbook(path: str | Path, data: BookData | None = None) -> Plan:
+    """Read ``path`` (or use its already read ``data``) and compile it into a :class:`Plan`.
 
     Raises
     ------
     WorkbookError
-        The file is missing or unreadable, or its formulas reference each other in a
-        cycle (Excel would need iterative calculation).
+        The file is missing, unsafe or unreadable, or its formulas reference each other
+        in a cycle (Excel would need iterative calculation).
     """
     path = Path(path)
+    if not path.is_file():
+        raise workbook_error(path, "file does not exist")
     plan = Plan()
     plan.path = str(path)
     plan.sha256 = file_hash(path)
-    wb = _load_workbook(path)
-    plan.sheets = [ws.title for ws in wb.worksheets]
-    dims: dict[str, tuple[int, int]] = {}
-    raw: dict[Key, str] = {}
-    spills: dict[Key, str] = {}  # anchor of a multi-cell array formula → its range
-    for ws in wb.worksheets:
-        max_r = max_c = 1
-        for (r, c), cell in ws._cells.items():  # sparse dict: only cells that exist
-            v = cell.value
-            if v is None:
-                continue
-            max_r, max_c = max(max_r, r), max(max_c, c)
-            key = (ws.title, r, c)
-            text = getattr(v, "text", None)  # ArrayFormula
-            if text is not None:
-                if getattr(v, "ref", None) and ":" in str(v.ref):
-                    spills[key] = str(v.ref)
-                raw[key] = text
-            elif isinstance(v, str) and v.startswith("=") and len(v) > 1:
-                raw[key] = v
-            else:
-                plan.consts[key] = const(v)
-        dims[ws.title] = (max_r, max_c)
-    comp = _Compiler(plan, wb, dims)
-    for name in wb.defined_names:
-        node = comp.name_node(name, None)
-        if node is not None:
-            plan.names[name.upper()] = node
-            plan.name_text[name.upper()] = name
-    for key, text in raw.items():
-        comp.cell = key_text(key)
-        comp.static_hit = False
-        plan.texts[key] = text
-        try:
-            plan.formulas[key] = comp.resolve(parse(text), key[0])
-            if comp.static_hit:
-                plan.static_cells.add(key)
-        except FormulaSyntaxError as exc:
-            plan.whole_fallback.append((str(exc), comp.cell))
-            plan.formulas[key] = ("c", error(ERR_NAME))
-    # A multi-cell array formula (a spilled table) is not vectorised: every cell it fills
-    # is static (value from one plain formulas calculation) with the anchor's precedents.
-    for anchor, ref in spills.items():
-        m = _REF_RE.match(ref)
-        node = plan.formulas.get(anchor)
-        if m is None or node is None or plan.whole_fallback:
-            plan.whole_fallback.append(("array formula", key_text(anchor)))
+    if data is None:
+        data = read_book(str(path))
+    plan.data = data
+    plan.sheets = [s.name for s in data.sheets]
+    dims = {s.name: (s.max_row, s.max_col) for s in data.sheets}
+    cell_texts, shared_trees = _cell_texts(data)
+    for sd in data.sheets:
+        for (r, c), v in sd.values.items():
+            if (sd.name, r, c) not in cell_texts:
+                plan.consts[(sd.name, r, c)] = _constant(v)
+    comp = _Compiler(plan, data, dims)
+    for name, local in data.names:
+        if local is not None:
             continue
-        area = _resolve_match(m, anchor[0], plan.sheets, "array formula", ref, dims)
-        cells = [area[1]] if area[0] == "ref" else [
-            (anchor[0], r, c) for r in range(area[2], area[4] + 1)
-            for c in range(area[3], area[5] + 1)]
-        for cell in cells:
+        try:
+            node = comp.name_node(name, None)
+        except _NotVectorised as exc:
+            node = ("unvec", str(exc), ())
+        if node is not None:
+            plan.names[name] = node
+            plan.name_text[name] = data.name_text.get(name, name)
+    areas: dict[Key, tuple[int, int, int, int]] = {}  # anchor → area a formula fills
+    for key, (text, fc) in cell_texts.items():
+        comp.cell = key_text(key)
+        comp.dynamic = False
+        plan.texts[key] = "=" + text
+        tree = None
+        try:
+            if fc.kind == "dataTable":
+                raise _NotVectorised("a data table")
+            tree = shared_trees.get(key) or parse(text)
+            node = comp.resolve(tree, key[0])
+            if fc.kind == "array":
+                plan.array_cells.add(key)
+            elif _top_level_range(node):
+                raise _NotVectorised("implicit intersection")
+            plan.formulas[key] = node
+        except FormulaSyntaxError as exc:
+            # The engine reports the cell (it keeps its stored value); so does the plan.
+            plan.formulas[key] = ("unvec", f"syntax ({exc})", ())
+            plan.static_cells.add(key)
+            plan.unvectorised.append((f"syntax the engine degrades ({exc})", comp.cell))
+        except _NotVectorised as exc:
+            prec: list[tuple] = []
+            if tree is not None:
+                comp.precedents(tree, key[0], prec)
+            plan.formulas[key] = ("unvec", str(exc), tuple(prec))
+            plan.static_cells.add(key)
+            plan.unvectorised.append((str(exc), comp.cell))
+            if comp.dynamic or fc.kind == "dataTable":
+                plan.dynamic_cells.add(key)
+        if fc.ref and fc.kind in ("array", "dataTable") and ":" in fc.ref:
+            areas[key] = area(fc.ref)
+    # A multi-cell array formula (a spilled table) is not vectorised: every cell it fills
+    # is static (value from the engine) with the anchor's precedents.
+    for anchor, (r1, c1, r2, c2) in areas.items():
+        node = plan.formulas[anchor]
+        for cell in [(anchor[0], r, c) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)]:
             plan.consts.pop(cell, None)
             plan.formulas[cell] = node
-            plan.texts[cell] = raw[anchor]
+            plan.texts[cell] = plan.texts[anchor]
             plan.static_cells.add(cell)
-        plan.unvectorised.append(("array formula", key_text(anchor)))
+            if anchor in plan.dynamic_cells:
+                plan.dynamic_cells.add(cell)
+        if node[0] != "unvec":
+            what = "a data table" if cell_texts[anchor][1].kind == "dataTable" else \
+                "array formula"
+            plan.unvectorised.append((what, key_text(anchor)))
     by_sheet: dict[str, list[Key]] = {}
     for k in plan.formulas:
         by_sheet.setdefault(k[0], []).append(k)
@@ -668,26 +891,16 @@ def compile_workbook(path: str | Path) -> Plan:
         out: set[Key] = set()
         _deps(node, plan.formulas, by_sheet, out)
         plan.deps[k] = frozenset(out)
-    plan.order = _toposort(plan, path)
-    if plan.static_cells and not plan.whole_fallback:
-        from .reference import ReferenceModel
-
-        values = ReferenceModel(path).calculate(None, sorted(plan.static_cells))
+    plan.order = _toposort(plan, path, data.checked.calc.iterate)
+    if plan.static_cells:
+        values = plan._engine([])
         for k in plan.static_cells:
-            v = from_python(values.get(k))
-            plan.static_values[k] = const(0.0) if v.blank else v  # an empty result shows 0
+            plan.static_values[k] = _value_of(values.get(k))
         what = "; ".join(f"{f} in {c}" for f, c in plan.unvectorised[:5])
         warnings.warn(
-            f"{path.name}: {what} is not vectorised: its value comes from one plain formulas "
-            "calculation; batches whose inputs change its precedents run through plain "
-            "formulas one scenario at a time (slow)",
-            stacklevel=2,
-        )
-    if plan.whole_fallback:
-        what = "; ".join(f"{f} in {c}" for f, c in plan.whole_fallback[:5])
-        warnings.warn(
-            f"{path.name}: {what} cannot be vectorised: the whole workbook is evaluated "
-            "by plain formulas, one scenario at a time (slow)",
+            f"{path.name}: {what} is not vectorised: its value comes from the engine's own "
+            "calculation; batches whose inputs change its precedents evaluate it once per "
+            "scenario (slow)",
             stacklevel=2,
         )
     if plan.udf_calls:
@@ -699,7 +912,57 @@ def compile_workbook(path: str | Path) -> Plan:
     return plan
 
 
-def _toposort(plan: Plan, path: Path) -> list[Key]:
+def _top_level_range(node: tuple) -> bool:
+    """A range where the cell's one value belongs (``=B2:B9``, ``=A1:A3*2`` outside an
+    array formula): Excel intersects it with the formula's row or column."""
+    kind = node[0]
+    if kind == "rng":
+        return True
+    if kind == "bin":
+        return _top_level_range(node[2]) or _top_level_range(node[3])
+    if kind in ("neg", "pos", "pct"):
+        return _top_level_range(node[1])
+    return False
+
+
+def _constant(v: Any) -> V:
+    """A constant cell as read: ExcelError → error, text stays text (even ``"#N/A"``)."""
+    from templates.recalc.values import ExcelError
+
+    if type(v) is ExcelError:
+        return error(ERROR_CODES.get(str(v), ERR_VALUE))
+    if isinstance(v, str):
+        return _text(v)
+    return const(v)
+
+
+_MEMORY: dict[str, Plan] = {}
+
+
+def get_plan(path: str | Path) -> Plan:
+    """The compiled plan of ``path``, compiled at most once per process and file content.
+
+    Plans are kept in memory, keyed by the SHA-256 of the file's bytes (an edited
+    workbook is compiled again); nothing is written to disk.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise workbook_error(path, "file does not exist")
+    digest = file_hash(path)
+    plan = _MEMORY.get(digest)
+    if plan is None:
+        plan = compile_workbook(path)
+        _MEMORY[digest] = plan
+    plan.path = str(path)
+    return plan
+
+
+def clear_memory() -> None:
+    """Forget the in-memory plans (tests, long-lived processes)."""
+    _MEMORY.clear()
+
+
+def _toposort(plan: Plan, path: Path, iterate: bool) -> list[Key]:
     """Depth-first post-order of formula cells; a cycle is a workbook error."""
     order: list[Key] = []
     state: dict[Key, int] = {}  # 1 visiting, 2 done
@@ -719,15 +982,11 @@ def _toposort(plan: Plan, path: Path) -> list[Key]:
             st = state.get(nxt)
             if st == 1:
                 cycle = [key_text(k) for k, _ in stack[[s[0] for s in stack].index(nxt):]]
-                if _ITERATE.get(str(path)):
+                if iterate:
                     raise workbook_error(
                         path, "circular references with iterative calculation cannot be "
                         f"vectorised ({' → '.join(cycle[:6])}); use llm-tco recalc per "
                         "scenario", cycle[0])
-                try:
-                    from templates.recalc.errors import CircularReferenceError
-                except ImportError:  # pragma: no cover - before the runtime existed
-                    raise workbook_error(path, "circular reference", cycle[0]) from None
                 raise CircularReferenceError(path, cycle)
             if st is None:
                 state[nxt] = 1
@@ -815,11 +1074,6 @@ class _Evaluator:
         # errors (ROUND("a", 1/0) is #DIV/0!).
         pre = (merge_err(*(v.e for v in args if isinstance(v, V)))
                if node[1] in fx.ARG_ERRORS_FIRST else None)
-        if spec.refs:
-            # A logical computed inside the call (SUM(A1>0, 1)) is skipped like a range
-            # value, a typed TRUE counts as 1, as formulas does.
-            args = [_computed_arg(v) if a[0] != "c" else v
-                    for a, v in zip(node[2], args, strict=True)]
         res = spec.impl(*args)
         if pre is not None and isinstance(res, V):
             res = V(res.d, merge_err(pre, res.e))
@@ -832,15 +1086,6 @@ class _Evaluator:
             # 1×1 range is the only case with one answer everywhere.
             return v.cells[0][0] if v.rows == 1 and v.cols == 1 else error(3)
         return v
-
-
-def _computed_arg(v: V | R | None) -> V | R | None:
-    if isinstance(v, V) and not v.blank:
-        if v.d.dtype == bool:
-            return R([[v]])
-        if v.d.dtype == object:
-            return fx.SkipBools(v.d, v.e)
-    return v
 
 
 def _unary(kind: str, v: V) -> V:

@@ -85,13 +85,6 @@ def _register(*names: str, refs: bool = False) -> Callable:
 
 
 @functools.cache
-def known_to_formulas() -> frozenset[str]:
-    """Names of the functions plain ``formulas`` implements (for the whole-book fallback)."""
-    import formulas
-
-    return frozenset(k.upper() for k in formulas.get_functions())
-
-
 # ---------------------------------------------------------------------------------------
 # Helpers
 # ---------------------------------------------------------------------------------------
@@ -959,9 +952,11 @@ def INDEX(table: Arg, row: Arg = None, col: Arg = None) -> V | R:
         rows = range(t.rows) if rr == 0 else [rr - 1]
         cols = range(t.cols) if cc == 0 else [cc - 1]
         return R([[t.cells[i][j] for j in cols] for i in rows])
-    # Per-scenario 0 (whole row/column) in a one-value slot reads the first cell, as a
-    # formula cell holding a range shows its first value.
-    e = add_err(e, (r < 0) | (c < 0), ERR_VALUE)
+    # Per-scenario 0 (a whole row or column of several cells) where one value belongs:
+    # Excel's implicit intersection, which a cell outside the table does not meet —
+    # #VALUE! (the engine's answer); a 0 over a single row or column is that row/column.
+    e = add_err(e, (r < 0) | (c < 0) | ((r == 0) & (t.rows > 1)) | ((c == 0) & (t.cols > 1)),
+                ERR_VALUE)
     e = add_err(e, (r > t.rows) | (c > t.cols), ERR_REF)
     r = np.where(r == 0, 1, r)
     c = np.where(c == 0, 1, c)
@@ -1450,12 +1445,10 @@ def compare(op: str, a: V, b: V) -> V:
 # ---------------------------------------------------------------------------------------
 @functools.cache
 def _xl_errors() -> dict[int, Any]:
-    try:
-        from formulas.functions import Error
+    """Error code → the Excel error value the add-in catalog takes (udfs.excel_errors)."""
+    from udfs.excel_errors import BY_TEXT
 
-        return {code: Error.errors[name] for code, name in ERROR_NAMES.items()}
-    except Exception:  # formulas missing: pass error names as text
-        return {code: name for code, name in ERROR_NAMES.items()}
+    return {code: BY_TEXT[name] for code, name in ERROR_NAMES.items()}
 
 
 def _py(v: V, i: int) -> Any:

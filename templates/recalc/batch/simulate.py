@@ -24,11 +24,10 @@ from typing import Any
 
 import numpy as np
 
-from .compile import Plan
+from .compile import Plan, get_plan
 from .distributions import Dist, parse_dist
 from .errors import BatchInputError
 from .parallel import chunk_bounds, map_chunks
-from .plan_cache import get_plan
 from .values import V
 
 CHUNK = 10_000
@@ -167,7 +166,6 @@ def simulate(
     dask: str | None = None,
     progress: bool = False,
     chunk_size: int = CHUNK,
-    cache_dir: str | Path | None = None,
     tornado: bool = True,
 ) -> SimulationResult:
     """Monte Carlo of ``n`` draws of ``dists`` through the workbook.
@@ -216,7 +214,7 @@ def simulate(
         for c in cmp:
             if c not in outs:
                 outs.append(c)
-    plan = get_plan(path, cache_dir)
+    plan = get_plan(path)
     for ref in parsed:
         plan.resolve_ref(ref, "--dist")
     for o in outs:

@@ -14,10 +14,9 @@ from typing import Any
 
 import numpy as np
 
-from .compile import Plan
+from .compile import Plan, get_plan
 from .errors import BatchInputError
 from .parallel import chunk_bounds, map_chunks
-from .plan_cache import get_plan
 from .values import ERROR_NAMES, V
 
 #: Largest grid a sweep accepts (scenarios); bigger grids are almost always a typo.
@@ -139,7 +138,6 @@ def sweep(
     workers: int = 1,
     dask: str | None = None,
     progress: bool = False,
-    cache_dir: str | Path | None = None,
     chunk_size: int = CHUNK,
 ) -> Any:
     """Evaluate the full grid of ``vary`` and return a pandas DataFrame.
@@ -156,8 +154,6 @@ def sweep(
         Cells to report.
     workers, dask, progress
         Where to run chunks (:func:`templates.recalc.batch.parallel.map_chunks`).
-    cache_dir : path, optional
-        On-disk plan cache directory.
     chunk_size : int
         Scenarios per chunk.
 
@@ -171,7 +167,7 @@ def sweep(
 
     if not outputs:
         raise BatchInputError("outputs", "needs at least one output cell", list(outputs))
-    plan = get_plan(path, cache_dir)
+    plan = get_plan(path)
     _check_refs(plan, list(vary), "--vary")
     _check_refs(plan, outputs, "--outputs")
     cols = grid(vary)

@@ -1,4 +1,5 @@
-"""The compiled plan: Excel ROUND, fallbacks, overrides, caching and workbook errors."""
+"""The compiled plan: Excel ROUND, the engine for what it does not vectorise, overrides,
+the in-memory plan cache and workbook errors."""
 
 from __future__ import annotations
 
@@ -9,11 +10,11 @@ import numpy as np
 import openpyxl
 import pytest
 
-from templates.recalc.batch import BatchInputError, compile_workbook, get_plan
+from templates.recalc.batch import BatchInputError, clear_memory, compile_workbook, get_plan
 from templates.recalc.batch.functions import _round15
-from templates.recalc.batch.plan_cache import clear_memory
-from templates.recalc.batch.reference import ReferenceModel
 from templates.recalc.errors import WorkbookError
+
+from .reference import EngineReference
 
 
 def _book(path, cells: dict[str, object], sheet: str = "S"):
@@ -59,7 +60,7 @@ def test_formula_cell_can_be_overridden_like_formulas_inputs(tco_plan, tco_book)
     # Summary!B4 (out_api_monthly) is a formula; giving it values replaces the formula.
     out = tco_plan.evaluate({"out_api_monthly": [1e9, 0.0]}, ["cheaper", "ratio"])
     assert [out["cheaper"].item(i) for i in range(2)] == ["self-host", "api"]
-    ref = ReferenceModel(tco_book)
+    ref = EngineReference(tco_book)
     key = tco_plan.resolve_ref("out_api_monthly")
     expected = ref.calculate({key: 1e9}, [tco_plan.resolve_ref("ratio")])
     assert out["ratio"].item(0) == pytest.approx(expected[tco_plan.resolve_ref("ratio")],
@@ -79,7 +80,7 @@ def test_unknown_refs_are_input_errors(tco_plan):
 
 
 def test_elementwise_fallback_for_addin_functions(tmp_path, monkeypatch):
-    import udfs.formulas_adapter as adapter
+    import templates.recalc.batch.compile as comp
 
     calls = []
 
@@ -87,7 +88,7 @@ def test_elementwise_fallback_for_addin_functions(tmp_path, monkeypatch):
         calls.append((a, b))
         return a * b
 
-    monkeypatch.setattr(adapter, "formulas_functions", lambda: {"LLM_MUL": llm_mul})
+    monkeypatch.setattr(comp, "_udf_table", lambda: {"LLM_MUL": llm_mul})
     p = _book(tmp_path / "udf.xlsx", {"A1": 2.0, "A2": "=_xll.LLM_MUL(A1,3)+1"})
     with pytest.warns(UserWarning, match=r"LLM_MUL in S!A2"):
         plan = compile_workbook(p)
@@ -116,12 +117,57 @@ def test_unvectorised_function_is_static_until_its_precedents_vary(tmp_path, mon
     assert [out["S!A3"].item(i) for i in range(2)] == [100.0, 262.0]
 
 
-def test_whole_workbook_fallback_for_unparsed_syntax(tmp_path):
-    p = _book(tmp_path / "ix.xlsx", {"A1": 2.0, "B1": 3.0, "A2": "=SUM(A1:B1 B1)*A1"})
-    with pytest.warns(UserWarning, match=r"whole workbook"):
+def test_syntax_the_plan_lacks_is_evaluated_by_the_engine_per_cell(tmp_path):
+    # Range intersection (A1:B1 B1 is B1): the engine computes that cell, the plan the rest.
+    p = _book(tmp_path / "ix.xlsx", {"A1": 2.0, "B1": 3.0, "A2": "=SUM(A1:B1 B1)*A1",
+                                     "A3": "=A1*10"})
+    with pytest.warns(UserWarning, match=r"reference operator ' ' in S!A2"):
         plan = compile_workbook(p)
-    out = plan.evaluate({"S!A1": np.array([1.0, 4.0])}, ["S!A2"])
-    assert [out["S!A2"].item(i) for i in range(2)] == [3.0, 12.0]
+    assert plan.static_values[("S", 2, 1)].item() == 6.0  # engine, compile time: 3 * 2
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # A3 alone does not need the engine
+        out = plan.evaluate({"S!A1": np.array([1.0, 4.0])}, ["S!A3"])
+    assert [out["S!A3"].item(i) for i in range(2)] == [10.0, 40.0]
+    with pytest.warns(UserWarning, match=r"change S!A2"):
+        out = plan.evaluate({"S!A1": np.array([1.0, 4.0, 1.0])}, ["S!A2"])
+    assert [out["S!A2"].item(i) for i in range(3)] == [3.0, 12.0, 3.0]
+
+
+def test_engine_cells_run_once_per_distinct_reaching_inputs(tmp_path, monkeypatch):
+    # A2 (SUMSQ, engine) reads B1 only; a 3 x 4 grid over B1 and A1 needs 3 engine runs.
+    p = _book(tmp_path / "grid.xlsx", {"A1": 2.0, "B1": 1.0, "A2": "=SUMSQ(B1,1)",
+                                       "A3": "=A1+A2"})
+    with pytest.warns(UserWarning, match="SUMSQ"):
+        plan = compile_workbook(p)
+    runs = []
+    real = type(plan)._engine
+    monkeypatch.setattr(type(plan), "_engine",
+                        lambda self, ins: runs.append(ins) or real(self, ins))
+    b1 = np.repeat([1.0, 2.0, 3.0], 4)
+    a1 = np.tile([0.0, 1.0, 2.0, 3.0], 3)
+    with pytest.warns(UserWarning, match="change S!A2"):
+        out = plan.evaluate({"S!B1": b1, "S!A1": a1}, ["S!A3"])
+    assert len(runs) == 3
+    np.testing.assert_array_equal(out["S!A3"].d, a1 + b1 ** 2 + 1)
+
+
+def test_engine_cells_see_a_formula_cell_override(tmp_path):
+    p = _book(tmp_path / "ov.xlsx", {"A1": 2.0, "A2": "=A1*3", "A3": "=SUMSQ(A2)"})
+    with pytest.warns(UserWarning, match="SUMSQ"):
+        plan = compile_workbook(p)
+    with pytest.warns(UserWarning, match="change S!A3"):
+        out = plan.evaluate({"S!A2": np.array([1.0, 5.0])}, ["S!A3"])
+    assert [out["S!A3"].item(i) for i in range(2)] == [1.0, 25.0]
+
+
+def test_indirect_is_re_evaluated_whenever_inputs_are_given(tmp_path):
+    # INDIRECT's precedent (B1) is not among its arguments: any batch re-evaluates it.
+    p = _book(tmp_path / "ind.xlsx", {"B1": 5.0, "A1": '=INDIRECT("B1")*2', "C1": "=A1+1"})
+    with pytest.warns(UserWarning, match="INDIRECT"):
+        plan = compile_workbook(p)
+    with pytest.warns(UserWarning, match="change S!A1"):
+        out = plan.evaluate({"S!B1": np.array([1.0, 2.0])}, ["S!C1"])
+    assert [out["S!C1"].item(i) for i in range(2)] == [3.0, 5.0]
 
 
 def test_unknown_function_is_name_error(tmp_path):
@@ -157,18 +203,27 @@ def test_bad_files_are_workbook_errors(tmp_path):
         get_plan(tmp_path / "missing.xlsx")
 
 
-def test_plan_cache_memory_and_disk(tmp_path, monkeypatch, tco_book):
-    import templates.recalc.batch.plan_cache as pc
+def test_plan_cache_is_in_memory_and_keyed_by_content(tmp_path, monkeypatch):
+    import shutil
 
+    import templates.recalc.batch.compile as comp
+
+    book = tmp_path / "m.xlsx"
+    _book(book, {"A1": 2.0, "A2": "=A1*2"})
     clear_memory()
-    cache = tmp_path / "cache"
-    p1 = get_plan(tco_book, cache)
-    assert len(list(cache.glob("*.pkl"))) == 1
-    assert get_plan(tco_book, cache) is p1  # memory hit
+    p1 = get_plan(book)
+    assert get_plan(book) is p1  # memory hit
+    copy = tmp_path / "copy.xlsx"
+    shutil.copy(book, copy)
+    assert get_plan(copy) is p1  # same bytes, same plan
+    _book(book, {"A1": 2.0, "A2": "=A1*3"})  # edited: new content, compiled again
+    assert get_plan(book) is not p1
+    assert get_plan(book).evaluate()[("S", 2, 1)].item() == 6.0
+    assert sorted(x.name for x in tmp_path.iterdir()) == ["copy.xlsx", "m.xlsx"]
     clear_memory()
-    monkeypatch.setattr(pc, "compile_workbook", lambda path: pytest.fail("recompiled"))
-    p2 = get_plan(tco_book, cache)  # disk hit
-    assert p2.sha256 == p1.sha256 and p2.order == p1.order
+    monkeypatch.setattr(comp, "compile_workbook", lambda path: pytest.fail("recompiled"))
+    with pytest.raises(pytest.fail.Exception):
+        get_plan(copy)  # nothing on disk to reuse: a new process compiles again
     clear_memory()
 
 
@@ -224,10 +279,10 @@ def test_excel_semantics_where_formulas_differs(tmp_path):
 
 
 def test_addin_catalog_functions_match_the_runtime(tmp_path):
-    """Real add-in functions (udfs catalog) element by element equal the runtime's formulas."""
-    from udfs.formulas_adapter import formulas_functions
+    """Real add-in functions (udfs catalog) element by element equal the engine's values."""
+    from templates.recalc.workbook import addin_functions
 
-    assert "LLM_API_COST" in formulas_functions()
+    assert "LLM_API_COST" in addin_functions()
     p = _book(tmp_path / "addin.xlsx", {
         "B1": 1e8, "B2": 3e7, "B3": "gpt-4o",
         "A1": "=_xll.LLM_API_COST(B3,B1,B2)", "A2": "=LLM_API_COST(B3,B1,B2)*2",
@@ -235,7 +290,7 @@ def test_addin_catalog_functions_match_the_runtime(tmp_path):
         "A4": "=LLM_API_COST(B3,-B1,B2)"})
     with pytest.warns(UserWarning, match="LLM_API_COST"):
         plan = compile_workbook(p)
-    ref = ReferenceModel(p)
+    ref = EngineReference(p)
     vols = np.array([0.0, 1e6, 2.5e9])
     out = plan.evaluate({"S!B1": vols})
     for i, v in enumerate(vols):

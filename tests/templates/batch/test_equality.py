@@ -1,5 +1,7 @@
-"""Cell-for-cell equality with plain ``formulas`` on every test workbook and on randomised
-scenarios (relative 1e-9), plus the few places where ``formulas`` is not Excel."""
+"""Cell-for-cell equality of the vectorised plan with the engine itself
+(``templates.recalc.workbook.Workbook``, one scenario at a time, as ``llm-tco recalc --set``
+computes it) on every test workbook and on randomised scenarios (relative 1e-9), plus the
+places where ``formulas`` (the old reference) is not Excel."""
 
 from __future__ import annotations
 
@@ -8,14 +10,13 @@ import math
 import numpy as np
 import pytest
 
-from templates.recalc.batch.reference import ReferenceModel
-
 from .books import FUNCTION_INPUTS, TCO_INPUTS
+from .reference import EngineReference
 
-# Where plain formulas 1.3.4 disagrees with Excel we follow Excel (documented values):
-# COUNT ignores text typed as an argument (formulas: #VALUE!); INDEX(range,0,k) is the
-# whole column k (formulas: its first cell); CEILING.MATH(-2.5) rounds toward zero to -2
-# (formulas: 3).
+# Where plain formulas 1.3.4 disagrees with Excel, the plan and the engine follow Excel
+# (values from Microsoft's function pages): COUNT ignores text typed as an argument
+# (formulas: #VALUE!); INDEX(range,0,k) is the whole column k (formulas: its first cell);
+# CEILING.MATH(-2.5) rounds toward zero to -2 (formulas: 3).
 KNOWN_DIFFERENCES = {
     '=COUNT(x,y,"t")': 2.0,
     "=SUM(INDEX(Tables!A2:C6,0,2))": 11.25,
@@ -27,13 +28,6 @@ KNOWN_DIFFERENCES = {
     # Excel's TRIM collapses inner runs of spaces; formulas only strips the ends.
     '=TRIM("  a   b ")': "a b",
 }
-
-# Numbers turned into text by & : Excel writes 15 significant digits (General format),
-# formulas writes Python's repr (17). Checked on its own below; skipped in random scenarios.
-TEXT_OF_NUMBERS = {'=x&"|"&y', '=IF(y>0,"up",y)&"!"', '=CONCAT("n=",x,Tables!C2:C3)',
-                   '=CONCATENATE("a",y,TRUE)', "=LEN(Tables!C2&x)"}
-# formulas' one-argument CEILING.MATH rounds |x| (CEILING.MATH(-0.3) = 1); Excel gives 0.
-NEGATIVE_CEILING_MATH = {"=_xlfn.CEILING.MATH(y)"}
 
 
 def same(a: object, b: object) -> bool:
@@ -59,7 +53,7 @@ def assert_plan_matches(plan, ref_values: dict, i: int, results: dict, skip=()) 
             continue
         ours, theirs = v.item(i), ref_values.get(_ref_key(key))
         assert same(ours, theirs), (
-            f"{plan.describe(key)} {plan.texts[key]}: batch {ours!r} vs formulas {theirs!r}"
+            f"{plan.describe(key)} {plan.texts[key]}: batch {ours!r} vs engine {theirs!r}"
         )
         checked += 1
     return checked
@@ -67,18 +61,18 @@ def assert_plan_matches(plan, ref_values: dict, i: int, results: dict, skip=()) 
 
 @pytest.fixture(scope="module")
 def function_ref(function_book):
-    return ReferenceModel(function_book)
+    return EngineReference(function_book)
 
 
 @pytest.fixture(scope="module")
 def tco_ref(tco_book):
-    return ReferenceModel(tco_book)
+    return EngineReference(tco_book)
 
 
-def test_function_book_matches_formulas(function_plan, function_ref):
+def test_function_book_matches_the_engine(function_plan, function_ref):
     results = function_plan.evaluate()
     checked = assert_plan_matches(function_plan, function_ref.calculate(), 0, results,
-                                  skip=KNOWN_DIFFERENCES)
+                                  skip=())
     assert checked >= 100
 
 
@@ -89,7 +83,7 @@ def test_known_formulas_differences_follow_excel(function_plan):
         assert found[text] == excel, text
 
 
-def test_tco_book_matches_formulas(tco_plan, tco_ref):
+def test_tco_book_matches_the_engine(tco_plan, tco_ref):
     results = tco_plan.evaluate()
     assert assert_plan_matches(tco_plan, tco_ref.calculate(), 0, results) > 200
 
@@ -105,7 +99,7 @@ def _random_inputs(spec: dict, n: int, seed: int) -> dict[str, np.ndarray]:
 
 
 @pytest.mark.parametrize("book", ["function", "tco"])
-def test_randomised_scenarios_match_formulas(book, function_plan, function_ref, tco_plan,
+def test_randomised_scenarios_match_the_engine(book, function_plan, function_ref, tco_plan,
                                              tco_ref):
     plan, ref, spec = {
         "function": (function_plan, function_ref, FUNCTION_INPUTS),
@@ -119,7 +113,7 @@ def test_randomised_scenarios_match_formulas(book, function_plan, function_ref, 
         scenario = {keys[r]: float(a[i]) for r, a in inputs.items()}
         expected = ref.calculate(scenario)
         assert_plan_matches(plan, expected, i, results,
-                            skip=set(KNOWN_DIFFERENCES) | TEXT_OF_NUMBERS | NEGATIVE_CEILING_MATH)
+                            skip=())
 
 
 def test_number_text_is_excel_general_format(function_plan):

@@ -1,4 +1,4 @@
-"""The product templates: cell-for-cell equal to ``formulas``,
+"""The product templates: cell-for-cell equal to the engine (``recalc``),
 at the built-in values and on randomised scenarios of their main inputs."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from templates.recalc.batch import compile_workbook
-from templates.recalc.batch.reference import ReferenceModel
 
+from .reference import EngineReference
 from .test_equality import same
 
 TEMPLATES = ["api-vs-selfhost", "hybrid", "finetune"]
@@ -44,12 +44,12 @@ def _check(plan, ref, results, i, inputs_scenario):
 
 
 @pytest.mark.parametrize("name", VARIANTS)
-def test_template_matches_formulas(built, name):
+def test_template_matches_the_engine(built, name):
     path = built[name]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         plan = compile_workbook(path)
-    ref = ReferenceModel(path)
+    ref = EngineReference(path)
     _check(plan, ref, plan.evaluate(), 0, {})
     ins = plan.input_names()[:4]
     if not ins:
@@ -57,7 +57,7 @@ def test_template_matches_formulas(built, name):
     rng = np.random.default_rng(1)
     keys = {n: plan.resolve_ref(n) for n in ins}
     base = {n: float(plan.consts[keys[n]].d[0]) for n in ins}
-    n = 2 if name.endswith("+udfs") else 3  # add-in cells cost formulas time per scenario
+    n = 2 if name.endswith("+udfs") else 3  # add-in cells cost engine time per scenario
     arrays = {nm: base[nm] * rng.uniform(0.5, 2.0, n) for nm in ins}
     results = plan.evaluate(arrays)
     for i in range(n):

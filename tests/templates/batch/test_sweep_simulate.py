@@ -7,20 +7,21 @@ import pytest
 
 from templates.recalc.batch import BatchInputError
 from templates.recalc.batch.distributions import Dist, parse_dist
-from templates.recalc.batch.reference import ReferenceModel
 from templates.recalc.batch.simulate import simulate
 from templates.recalc.batch.sweep import parse_range_spec, sweep
+
+from .reference import EngineReference
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
-def test_sweep_full_grid_matches_formulas(tco_book, tco_plan):
+def test_sweep_full_grid_matches_the_engine(tco_book, tco_plan):
     df = sweep(tco_book, {"requests_per_day": "1000:1e6:4:log", "Inputs!B8": (1.0, 3.0, 3)},
                ["total_selfhost", "cheaper", "payback_month"])
     assert len(df) == 12
     assert list(df.columns[:2]) == ["requests_per_day", "Inputs!B8"]
     np.testing.assert_allclose(sorted(set(df["requests_per_day"])), [1e3, 1e4, 1e5, 1e6])
-    ref = ReferenceModel(tco_book)
+    ref = EngineReference(tco_book)
     keys = {r: tco_plan.resolve_ref(r) for r in ("requests_per_day", "Inputs!B8",
                                                   "total_selfhost", "cheaper")}
     for i in (0, 5, 11):
