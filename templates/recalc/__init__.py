@@ -96,12 +96,17 @@ class Recalculation:
                 self.path, f"workbook has {n:,} formula cells, above the limit of "
                 f"{limits.max_formula_cells:,} (Limits.max_formula_cells)")
         self._book = self._new_book()
+        #: Formula cell key → its ref, made once: calculate() and resolve() reuse them.
+        self._ref_of: dict[tuple[str, int, int], str] = {
+            k: _ref(*k) for k in self._book.cells}
+        ref_of = self._ref_of
         self.formulas: Mapping[str, str] = _FormulaTexts(
-            {_ref(*k): cell for k, cell in self._book.cells.items()})
-        self.degraded = {_ref(*k): why for k, why in self._book.degraded.items()}
-        self.volatile = {_ref(*k) for k in self._book.volatile}
+            {ref_of[k]: cell for k, cell in self._book.cells.items()})
+        self.degraded = {ref_of.get(k) or _ref(*k): why for k, why in self._book.degraded.items()}
+        self.volatile = {ref_of.get(k) or _ref(*k) for k in self._book.volatile}
         self.iterated = False
         self._values: dict[str, Value] | None = None
+        self._canonical: dict[str, tuple[str, int, int]] | None = None
 
     def _new_book(self) -> Any:
         from templates.recalc.workbook import Workbook
@@ -109,7 +114,30 @@ class Recalculation:
         return Workbook(self.data)
 
     # names ---------------------------------------------------------------------------
+    def _canonical_refs(self) -> dict[str, tuple[str, int, int]]:
+        """Formula cells' refs that :meth:`resolve` returns unchanged → their keys.
+
+        A ref qualifies when resolving it cannot give anything else: its sheet name has
+        no leading white space, is not quoted (``'x'``), is the sheet its upper case
+        finds (a file may hold sheets differing only in case), and the cell lies within
+        A1 … XFD1048576. Then ``resolve(ref) == [ref]``, and a million ``--cells``
+        (write-back asks for every formula cell) cost a dictionary look-up each.
+        """
+        if self._canonical is None:
+            ok = {name for name in self.sheet_names
+                  if (name + "!A1").strip() == name + "!A1"
+                  and not (name.startswith("'") and name.endswith("'"))
+                  and self._sheet_by_upper.get(name.upper()) == name}
+            if self.limits.max_range_cells < 1:
+                ok = set()
+            self._canonical = {ref: k for k, ref in self._ref_of.items()
+                               if k[0] in ok and 1 <= k[1] <= 1_048_576 and 1 <= k[2] <= 16_384}
+        return self._canonical
+
     def _key(self, ref: str) -> tuple[str, int, int]:
+        key = self._canonical_refs().get(ref)
+        if key is not None:
+            return key
         sheet, coord = ref.rsplit("!", 1)
         m = _COORD_RE.match(coord)
         assert m is not None
@@ -123,6 +151,8 @@ class Recalculation:
         WorkbookError
             Unknown sheet or name, or not a cell reference.
         """
+        if ref in self._canonical_refs():
+            return [ref]
         text = ref.strip()
         if "!" in text:
             sheet, coord = text.rsplit("!", 1)
@@ -213,7 +243,12 @@ class Recalculation:
                     "their stored values, as Excel leaves them uncalculated")
             if note not in self.checked.notes:
                 self.checked.notes.append(note)
-        values = {_ref(*k): _public(v) for k, v in raw.items()}
+        from templates.recalc.values import Array, ExcelError
+
+        ref_of, plain = self._ref_of, _PLAIN
+        values = {ref_of.get(k) or _ref(*k):
+                  v if type(v) in plain else _public(v, Array, ExcelError)
+                  for k, v in raw.items()}
         if not inputs:
             self._values = values
         return values
@@ -275,14 +310,24 @@ def _cell_value(v: object) -> Any:
     return v
 
 
-def _public(v: Any) -> Value:
-    """An engine value as the API returns it: errors as their text (``"#N/A"``)."""
-    from templates.recalc.values import Array, ExcelError
+#: Value types :func:`_public` returns unchanged (checked by exact type, as it does).
+_PLAIN = frozenset({float, str, bool, int, type(None)})
 
-    if type(v) is ExcelError:
+
+def _public(v: Any, array: Any = None, error: Any = None) -> Value:
+    """An engine value as the API returns it: errors as their text (``"#N/A"``).
+
+    ``array`` and ``error`` are :class:`~templates.recalc.values.Array` and ``ExcelError``
+    when the caller has them at hand (imported per call otherwise).
+    """
+    if array is None:
+        from templates.recalc.values import Array as array  # noqa: N813
+        from templates.recalc.values import ExcelError as error  # noqa: N813
+
+    if type(v) is error:
         return str(v)
-    if isinstance(v, Array):
-        return _public(v.rows[0][0])
+    if isinstance(v, array):
+        return _public(v.rows[0][0], array, error)
     return v
 
 
