@@ -817,6 +817,7 @@ class Workbook:
 def addin_functions() -> dict[str, Callable[..., Any]]:
     """The add-in catalog's functions (``udfs``) by upper-case name, called with cell
     values (a range as a 2-D numpy object array) and returning catalog results."""
+    import udfs.functions  # noqa: F401 - defining them is what fills the catalog
     from udfs.catalog import FUNCTIONS as CATALOG
     from udfs.catalog import call as udf_call
 

@@ -126,3 +126,27 @@ def test_json_keys_are_the_references_asked_for(tmp_path: Path) -> None:
     res = CliRunner().invoke(app, ["recalc", str(tmp_path / "k.xlsx"), "--cells", "in_x",
                                    "--format", "json"])
     assert res.exit_code == 0 and json.loads(res.stdout) == {"in_x": 6.0}  # 2 × 3
+
+
+def test_add_in_functions_compute_in_a_fresh_process(tmp_path: Path) -> None:
+    # A user's workbook calling our add-in functions, recalculated by a new `llm-tco`
+    # process: the engine must find the catalog itself (it once found it empty there and
+    # kept Excel's stored values). The reference is the catalog called in this process.
+    import subprocess
+    import sys
+
+    from udfs import functions  # noqa: F401 - fills the catalog in this process
+    from udfs.catalog import call
+
+    path = tmp_path / "udf.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws["A1"] = 1_000_000
+    ws["B1"] = '=LLM_API_COST("gpt-4o",A1,A1/4)'
+    wb.save(path)
+    out = subprocess.run(
+        [sys.executable, "-c", "from addin.cli import main; main()", "recalc", str(path),
+         "--cells", "Sheet!B1", "--format", "json"],
+        capture_output=True, text=True, check=True)
+    assert "keeps its stored value" not in out.stderr
+    assert json.loads(out.stdout) == {"Sheet!B1": call("LLM_API_COST", "gpt-4o", 1e6, 2.5e5)}
