@@ -46,6 +46,10 @@ _F_RE = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _V_RE = re.compile(rb"<(?P<p>\w+:)?v\s*/>|<(?P<q>\w+:)?v>.*?</(?:\w+:)?v>", re.S)
 _F_END_RE = re.compile(rb"<(?:\w+:)?f\b[^>]*/>|</(?:\w+:)?f>", re.S)
 _IS_RE = re.compile(rb"<(?:\w+:)?is>.*?</(?:\w+:)?is>", re.S)
+# _CELL_RE where no cell has a namespace prefix (the p group can then never match, so
+# the matches are the same); the backreference makes _CELL_RE a third slower.
+_PREFIXED_CELL_RE = re.compile(rb"<\w+:c[\s>/]")
+_PLAIN_CELL_RE = re.compile(rb"<()c(?=[\s>/])([^>]*?)(?:/>|>(.*?)</c>)", re.S)
 
 
 def _number_text(x: float) -> str:
@@ -99,38 +103,57 @@ def patch_sheet_xml(
     >>> patch_sheet_xml(x, {"A1": 2.5})[0]
     b'<c r="A1"><f>1/0</f><v>2.5</v></c><c r="B1" s="2"/>'
     """
-    constants = constants or {}
-    done: set[str] = set()
+    # Coordinates as bytes, as the XML holds them: no decode per cell.
+    fvals = {k.encode(): v for k, v in values.items()}
+    cvals = {k.encode(): v for k, v in (constants or {}).items()}
+    done: set[bytes] = set()
+    f_search, r_search, v_search = _F_RE.search, _ATTR_R_RE.search, _V_RE.search
+    missing = object()
 
     def repl(m: re.Match[bytes]) -> bytes:
-        inner = m["inner"]
+        p, attrs, inner = m.group(1, 2, 3)
         if inner is None:
             return m[0]
-        r = _ATTR_R_RE.search(m["attrs"])
+        has_formula = f_search(inner) is not None
+        if not has_formula and not cvals:
+            return m[0]  # a constant, and no constant to set
+        r = r_search(attrs)
         if r is None:
             return m[0]
-        coord = r.group(1).decode()
-        has_formula = _F_RE.search(inner) is not None
-        if has_formula and coord in values:
-            value = values[coord]
-        elif not has_formula and coord in constants:
-            value = constants[coord]
-            inner = _IS_RE.sub(b"", inner)
+        coord = r.group(1)
+        if has_formula:
+            value = fvals.get(coord, missing)
+            if value is missing:
+                return m[0]
         else:
-            return m[0]
-        t, text = _encode(value)
-        if not has_formula and t == b"str":
-            t = b"inlineStr"  # a constant string has no formula: inline it (§18.3.1.53)
-        attrs = _ATTR_T_RE.sub(b"", m["attrs"])
+            value = cvals.get(coord, missing)
+            if value is missing:
+                return m[0]
+            inner = _IS_RE.sub(b"", inner)
+        if type(value) is float:  # the common case, as _encode does it
+            t = None
+            text = (str(int(value)) if value.is_integer() and abs(value) < 1e15
+                    else repr(value)).encode()
+        else:
+            t, text = _encode(value)
+            if not has_formula and t == b"str":
+                t = b"inlineStr"  # a constant string has no formula: inline it (§18.3.1.53)
+        if b't="' in attrs:
+            attrs = _ATTR_T_RE.sub(b"", attrs)
         if t is not None:
             attrs += b' t="' + t + b'"'
-        p = m["p"] or b""
+        p = p or b""
         if t == b"inlineStr":
             new_v = b"<" + p + b"is><" + p + b"t>" + text + b"</" + p + b"t></" + p + b"is>"
+        elif value is None:
+            new_v = b""
+        elif p:
+            new_v = b"<" + p + b"v>" + text + b"</" + p + b"v>"
         else:
-            new_v = b"<" + p + b"v>" + text + b"</" + p + b"v>" if value is not None else b""
-        if _V_RE.search(inner):
-            inner = _V_RE.sub(lambda _m: new_v, inner, count=1)
+            new_v = b"<v>" + text + b"</v>"
+        vm = v_search(inner)
+        if vm is not None:
+            inner = inner[:vm.start()] + new_v + inner[vm.end():]
             if t == b"inlineStr":
                 inner = _V_RE.sub(b"", inner)
         elif has_formula:
@@ -140,9 +163,13 @@ def patch_sheet_xml(
         else:
             inner = new_v + inner
         done.add(coord)
-        return b"<" + p + b"c" + attrs + b">" + inner + b"</" + p + b"c>"
+        if p:
+            return b"<" + p + b"c" + attrs + b">" + inner + b"</" + p + b"c>"
+        return b"<c" + attrs + b">" + inner + b"</c>"
 
-    return _CELL_RE.sub(repl, xml), done
+    cell_re = _CELL_RE if _PREFIXED_CELL_RE.search(xml) else _PLAIN_CELL_RE
+    patched = cell_re.sub(repl, xml)
+    return patched, {c.decode() for c in done}
 
 
 def write_back(
@@ -213,17 +240,23 @@ def write_back(
                 )
             constants[cell] = values[cell]
 
-    by_part: dict[str, tuple[dict[str, Value], dict[str, Value]]] = {}
-    for sheet, part in calc.checked.sheets.items():
-        by_part[part] = ({}, {})
-        for ref, v in values.items():
-            s, coord = ref.rsplit("!", 1)
-            if s == sheet:
-                (by_part[part][0] if ref in calc.formulas else by_part[part][1])[coord] = v
-        for ref, v in constants.items():
-            s, coord = ref.rsplit("!", 1)
-            if s == sheet:
-                by_part[part][1][coord] = v
+    # Each sheet part's formula values and constants, in one pass over the values (a
+    # part named by two sheets, as only a hostile file does, takes the last one's).
+    sheet_of_part = {part: sheet for sheet, part in calc.checked.sheets.items()}
+    by_part: dict[str, tuple[dict[str, Value], dict[str, Value]]] = {
+        part: ({}, {}) for part in sheet_of_part}
+    by_sheet = {sheet: by_part[part] for part, sheet in sheet_of_part.items()}
+    formulas = calc.formulas
+    for ref, v in values.items():
+        s, coord = ref.rsplit("!", 1)
+        slot = by_sheet.get(s)
+        if slot is not None:
+            slot[0 if ref in formulas else 1][coord] = v
+    for ref, v in constants.items():
+        s, coord = ref.rsplit("!", 1)
+        slot = by_sheet.get(s)
+        if slot is not None:
+            slot[1][coord] = v
 
     with open(src, "rb") as f:
         data = f.read()
