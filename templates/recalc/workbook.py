@@ -20,6 +20,7 @@ does not recurse. Evaluation follows Excel:
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import math
 import re
@@ -943,6 +944,82 @@ def _deref(v: Any, ctx: Ctx) -> Any:
     return v
 
 
+def _slow_arith(op: str, x: Any, y: Any, ctx: Ctx) -> Any:
+    """``x op y`` for anything but two numbers (references, text, arrays, errors)."""
+    x = _deref(x, ctx)
+    y = _deref(y, ctx)
+    if type(x) is float and type(y) is float and op != "^":
+        return _float_arith(op, x, y)
+    return _broadcast(lambda p, q: _arith(op, p, q), x, y)
+
+
+# The closures of +, - and * with their two-number case inline: most formula cells of a
+# long model are such operations, evaluated once each, so a call saved matters; each
+# closure holds only its operands and context (memory is per cell too).
+def _arith_closure(op: str, fa: Callable[[], Any], fb: Callable[[], Any],
+                   ctx: Ctx) -> Callable[[], Any]:
+    if op == "+":
+        def add() -> Any:
+            x, y = fa(), fb()
+            if type(x) is float and type(y) is float:
+                r = x + y
+                if r != 0 and abs(r) < 1e-13 * max(abs(x), abs(y)):
+                    return _snap(x, -y, r)
+                return r
+            return _slow_arith("+", x, y, ctx)
+        return add
+    if op == "-":
+        def sub() -> Any:
+            x, y = fa(), fb()
+            if type(x) is float and type(y) is float:
+                r = x - y
+                if r != 0 and abs(r) < 1e-13 * max(abs(x), abs(y)):
+                    return _snap(x, y, r)
+                return r
+            return _slow_arith("-", x, y, ctx)
+        return sub
+
+    def mul() -> Any:
+        x, y = fa(), fb()
+        if type(x) is float and type(y) is float:
+            r = x * y
+            return r if math.isfinite(r) else NUM
+        return _slow_arith("*", x, y, ctx)
+    return mul
+
+
+def _arith_const(op: str, fa: Callable[[], Any], y: float, ctx: Ctx) -> Callable[[], Any]:
+    """``fa() op y`` for a number written in the formula (``A1+1``, ``B2*1.5``)."""
+    if op == "+":
+        def add() -> Any:
+            x = fa()
+            if type(x) is float:
+                r = x + y
+                if r != 0 and abs(r) < 1e-13 * max(abs(x), abs(y)):
+                    return _snap(x, -y, r)
+                return r
+            return _slow_arith("+", x, y, ctx)
+        return add
+    if op == "-":
+        def sub() -> Any:
+            x = fa()
+            if type(x) is float:
+                r = x - y
+                if r != 0 and abs(r) < 1e-13 * max(abs(x), abs(y)):
+                    return _snap(x, y, r)
+                return r
+            return _slow_arith("-", x, y, ctx)
+        return sub
+
+    def mul() -> Any:
+        x = fa()
+        if type(x) is float:
+            r = x * y
+            return r if math.isfinite(r) else NUM
+        return _slow_arith("*", x, y, ctx)
+    return mul
+
+
 def _float_arith(op: str, x: float, y: float) -> Any:
     """``x op y`` for two numbers, as Excel: sums that cancel to a few ulps are 0,
     overflow is #NUM!, division by zero #DIV/0!."""
@@ -1259,44 +1336,14 @@ class _Compiler:
             return lambda: impl(fa(), fb())
         # An operator reads its operands' values: a one-cell reference compiles to a
         # read of that cell, not to a Ref object dereferenced on every evaluation.
-        fa, fb = self._operand(a, am), self._operand(b, am)
-        if op in ("+", "-", "*", "/", "^"):
-            def slow(x: Any, y: Any, op: str = op) -> Any:
-                x = _deref(x, ctx)
-                y = _deref(y, ctx)
-                if type(x) is float and type(y) is float and op != "^":
-                    return _float_arith(op, x, y)
-                return _broadcast(lambda p, q: _arith(op, p, q), x, y)
-
-            if op == "+":
-                def add() -> Any:
-                    x, y = fa(), fb()
-                    if type(x) is float and type(y) is float:
-                        r = x + y
-                        if r != 0 and abs(r) < 1e-13 * max(abs(x), abs(y)):
-                            return _snap(x, -y, r)
-                        return r
-                    return slow(x, y)
-                return add
-            if op == "-":
-                def sub() -> Any:
-                    x, y = fa(), fb()
-                    if type(x) is float and type(y) is float:
-                        r = x - y
-                        if r != 0 and abs(r) < 1e-13 * max(abs(x), abs(y)):
-                            return _snap(x, y, r)
-                        return r
-                    return slow(x, y)
-                return sub
-            if op == "*":
-                def mul() -> Any:
-                    x, y = fa(), fb()
-                    if type(x) is float and type(y) is float:
-                        r = x * y
-                        return r if math.isfinite(r) else NUM
-                    return slow(x, y)
-                return mul
-            return lambda: slow(fa(), fb())
+        fa = self._operand(a, am)
+        if op in ("+", "-", "*") and b[0] == "num":
+            return _arith_const(op, fa, b[1], ctx)  # A1+1: the constant is not a closure
+        fb = self._operand(b, am)
+        if op in ("+", "-", "*"):
+            return _arith_closure(op, fa, fb, ctx)
+        if op in ("/", "^"):
+            return lambda: _slow_arith(op, fa(), fb(), ctx)
         if op == "&":
             return lambda: _broadcast(_concat, _deref(fa(), ctx), _deref(fb(), ctx))
         return lambda: _broadcast(lambda p, q: _comparison(op, p, q), _deref(fa(), ctx),
@@ -1317,8 +1364,8 @@ class _Compiler:
         if s is None:
             return lambda: REF
         self.deps.append((s, r1, c1, r1, c1))
-        read = self.book.cell_value
-        return lambda: read(s, r1, c1)
+        # a partial is a third of a closure's memory, and a million cells have one each
+        return functools.partial(self.book.cell_value, s, r1, c1)
 
     # -- names, LET, LAMBDA -------------------------------------------------------------
     def name(self, raw: str, sheet: str | None, am: bool) -> Callable[[], Any]:
