@@ -72,6 +72,9 @@ class _Missing:
 MISSING = _Missing()
 
 _SCALAR_KINDS = frozenset({"number", "int", "text", "bool", "scalar", "scalar_e"})
+#: Kinds that pass a number through unchanged (``int`` truncates, ``text`` and ``bool``
+#: convert; ``lazy`` and ``lambda`` expect callables).
+_AS_IS_FOR_NUMBERS = frozenset({"number", "scalar", "scalar_e", "any", "ref"})
 _KINDS = _SCALAR_KINDS | {"array", "ref", "any", "lazy", "lambda"}
 
 
@@ -339,8 +342,13 @@ def call(spec: FunctionSpec, ctx: Any, args: list[Any]) -> Any:
     array_mode = getattr(ctx, "array_mode", True)
     conv: list[Any] = []
     lifted: list[int] = []
+    params = spec.params
+    nparams = len(params)
     for i, a in enumerate(args):
-        kind = spec.param(i).kind
+        kind = params[i].kind if i < nparams else spec.param(i).kind
+        if type(a) is float and kind in _AS_IS_FOR_NUMBERS:
+            conv.append(a)  # a number needs no conversion for these kinds
+            continue
         if a is MISSING:
             conv.append(_ZERO.get(kind))
             continue

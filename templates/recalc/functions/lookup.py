@@ -107,6 +107,18 @@ def _exact(vals: list[Any], x: Any, wildcards: bool, reverse: bool = False,
         return -1
     if k == -1:
         return -1
+    if k == 0 and not reverse:
+        # list.index compares in C; TRUE == 1.0 in Python, so a match of another type
+        # (a logical) is stepped over, as Excel never matches a number with one
+        start = 0
+        while True:
+            try:
+                i = vals.index(x, start)
+            except ValueError:
+                return -1
+            if _type(vals[i]) == 0:
+                return i
+            start = i + 1
     for i in order:
         v = vals[i]
         if _type(v) == k and v == x:
