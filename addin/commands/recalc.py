@@ -11,7 +11,7 @@ import io
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -30,7 +30,28 @@ from addin.commands._common import (
     fail,
 )
 
+if TYPE_CHECKING:
+    from templates.recalc.xlsx_safety import Limits
+
 _FORMATS = FORMATS
+
+#: ``--max-formulas``: the default is ``Limits.max_formula_cells``.
+_DEFAULT_MAX_FORMULAS = 2_000_000
+MaxFormulas = Annotated[int, typer.Option(
+    "--max-formulas", metavar="N",
+    help="Refuse a workbook above N formula cells (exit 2); N above the default also allows "
+    "2 × N cells in all.")]
+
+
+def _limits(max_formulas: int) -> Limits:
+    """``Limits`` for ``--max-formulas N`` (the defaults when N is the default)."""
+    from templates.recalc.xlsx_safety import DEFAULT_LIMITS
+
+    if max_formulas < 1:
+        fail(f"--max-formulas {max_formulas}: must be a whole number of at least 1")
+    if max_formulas == DEFAULT_LIMITS.max_formula_cells:
+        return DEFAULT_LIMITS
+    return DEFAULT_LIMITS.with_max_formulas(max_formulas)
 
 
 def _parse_value(text: str) -> object:
@@ -81,17 +102,17 @@ def _print_values(values: dict[str, object], fmt: str, title: str) -> None:
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\n")
         writer.writerow(["cell", "value"])
-        for ref, v in values.items():
-            writer.writerow([ref, "" if v is None else v])
+        writer.writerows((ref, "" if v is None else v) for ref, v in values.items())
         typer.echo(buf.getvalue(), nl=False)
     elif not sys.stdout.isatty():
         # Piped (CI logs, loops, files): aligned plain text. Rich's import alone is a
         # quarter of a small workbook's whole run, and box drawing does not help grep.
-        rows = [(ref, _shown(v)) for ref, v in values.items()]
-        width = max([len("cell"), *(len(r) for r, _ in rows)])
-        vwidth = max([len("value"), *(len(v) for _, v in rows)])
+        refs = list(values)
+        shown = [_shown(v) for v in values.values()]
+        width = max(len("cell"), max(map(len, refs), default=0))
+        vwidth = max(len("value"), max(map(len, shown), default=0))
         lines = [title, f"{'cell':<{width}}  {'value':>{vwidth}}"]
-        lines += [f"{r:<{width}}  {v:>{vwidth}}" for r, v in rows]
+        lines += [f"{r:<{width}}  {v:>{vwidth}}" for r, v in zip(refs, shown, strict=True)]
         typer.echo("\n".join(lines))
     else:
         from rich.console import Console
@@ -151,15 +172,18 @@ def register(app: typer.Typer) -> None:
         book: Annotated[Path, typer.Argument(metavar="BOOK", help="The workbook (.xlsx/.xlsm).")],
         set_: Annotated[
             list[str] | None,
-            typer.Option("--set", metavar="REF=VALUE", help="REF=VALUE to set before recalculating (repeatable)."),
+            typer.Option("--set", metavar="REF=VALUE",
+                         help="REF=VALUE to set before recalculating (repeatable)."),
         ] = None,
         cells: Annotated[
             list[str] | None,
-            typer.Option("--cells", metavar="REF", help="REF to print (repeatable). Default: out_* names."),
+            typer.Option("--cells", metavar="REF",
+                         help="REF to print (repeatable). Default: out_* names."),
         ] = None,
         output: Annotated[
             Path | None,
-            typer.Option("-o", "--output", metavar="FILE", help="Write a copy with the computed values."),
+            typer.Option("-o", "--output", metavar="FILE",
+                         help="Write a copy with the computed values."),
         ] = None,
         in_place: Annotated[
             bool, typer.Option("--in-place", help="Write computed values into BOOK.")
@@ -167,6 +191,7 @@ def register(app: typer.Typer) -> None:
         format: Format = "table",
         timeout: Timeout = DEFAULT_TIMEOUT_S,
         max_memory: MaxMemory = DEFAULT_MAX_MEMORY_MIB,
+        max_formulas: MaxFormulas = _DEFAULT_MAX_FORMULAS,
     ) -> None:
         """Recalculate BOOK without Excel and print cells (Excel errors as #N/A etc.).
 
@@ -179,10 +204,11 @@ def register(app: typer.Typer) -> None:
             if output is not None and in_place:
                 fail("use either -o/--output or --in-place, not both")
             inputs = _parse_sets(set_)
+            limits = _limits(max_formulas)
             from templates.recalc import Recalculation
 
             with bounded(timeout, max_memory, str(book)):
-                calc = Recalculation(book)
+                calc = Recalculation(book, limits=limits)
                 shown = _keyed_as_asked(calc, cells, calc.values(inputs, cells))
                 # after the calculation: iteration and circular-reference notes come from it
                 _notes(calc.checked.notes, calc.path)
@@ -196,12 +222,15 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def check(
         books: Annotated[
-            list[Path], typer.Argument(metavar="BOOK...", help="Workbooks (.xlsx/.xlsm); shell globs welcome.")
+            list[Path], typer.Argument(metavar="BOOK...",
+                                       help="Workbooks (.xlsx/.xlsm); shell globs welcome.")
         ],
-        rtol: Annotated[float, typer.Option(metavar="RTOL", help="Relative tolerance for numbers.")] = 1e-9,
+        rtol: Annotated[float, typer.Option(
+            metavar="RTOL", help="Relative tolerance for numbers.")] = 1e-9,
         format: Format = "table",
         timeout: Timeout = DEFAULT_TIMEOUT_S,
         max_memory: MaxMemory = DEFAULT_MAX_MEMORY_MIB,
+        max_formulas: MaxFormulas = _DEFAULT_MAX_FORMULAS,
     ) -> None:
         """Exit 0 if every stored formula value matches a recalculation, 1 if a workbook is
         stale, 2 if one cannot be read. Lists each stale cell with both values."""
@@ -210,13 +239,14 @@ def register(app: typer.Typer) -> None:
                 fail(f"--format {format!r}: must be one of {', '.join(_FORMATS)}")
             if not rtol >= 0:
                 fail(f"--rtol {rtol}: must be >= 0")
+            limits = _limits(max_formulas)
         from templates.recalc.check import check as check_workbook
 
         reports, worst = [], EXIT_OK
         for book in books:
             try:
                 with bad_input_exits(any_error=True), bounded(timeout, max_memory, str(book)):
-                    result = check_workbook(book, rtol=rtol)
+                    result = check_workbook(book, rtol=rtol, limits=limits)
             except typer.Exit:
                 # Already reported on stderr; go on with the other workbooks.
                 worst = EXIT_BAD_INPUT

@@ -94,7 +94,8 @@ class Recalculation:
         if n > limits.max_formula_cells:
             raise WorkbookError(
                 self.path, f"workbook has {n:,} formula cells, above the limit of "
-                f"{limits.max_formula_cells:,} (Limits.max_formula_cells)")
+                f"{limits.max_formula_cells:,} (--max-formulas N on the command line, "
+                "Limits.max_formula_cells in Python)")
         self._book = self._new_book()
         #: Formula cell key → its ref, made once: calculate() and resolve() reuse them.
         self._ref_of: dict[tuple[str, int, int], str] = {

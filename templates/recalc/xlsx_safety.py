@@ -22,7 +22,7 @@ import struct
 import zipfile
 import zlib
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from defusedxml import DefusedXmlException
@@ -70,11 +70,16 @@ class Limits:
     max_compression_ratio: float = 200.0
     #: Small members may compress extremely well and are harmless.
     ratio_floor_bytes: int = 1 * _MiB
-    #: Cells (``<c>`` elements) over all sheets: openpyxl holds each as a Python object.
-    max_cells: int = 2_000_000
-    #: Formula cells: ``formulas`` compiles about 700 per second (measured, 1.3.4), so
-    #: this bounds loading to a few minutes.
-    max_formula_cells: int = 100_000
+    #: Cells (``<c>`` elements) over all sheets: the reader keeps a value per cell (a few
+    #: hundred bytes each). Twice ``max_formula_cells``, so that a workbook at the formula
+    #: limit fits with as many constant cells (a 1,000 × 1,000 grid and its inputs is
+    #: 1,000,200); :meth:`with_max_formulas` keeps the ratio.
+    max_cells: int = 4_000_000
+    #: Formula cells: the engine compiles and evaluates some 50,000–100,000 a second
+    #: (issue 15: a million formula cells within 20 s and 2 GB), so this bounds a
+    #: recalculation to well under a minute. ``--max-formulas N`` on the command line.
+    #: (It was 100,000 when ``formulas``, at about 700 a second, did the compiling.)
+    max_formula_cells: int = 2_000_000
     #: Rows × columns of one sheet's used range: ``formulas`` visits every position.
     max_used_range_cells: int = 5_000_000
     #: Area of one range reference in a formula (one whole column is 1,048,576 cells).
@@ -83,6 +88,20 @@ class Limits:
     #: ``formulas`` takes about 4 s per whole column (measured, formulas 1.3.4), so four
     #: whole columns bound a recalculation to well under a minute.
     max_referenced_cells: int = 4 * _EXCEL_ROWS
+
+    def with_max_formulas(self, n: int) -> Limits:
+        """These limits with ``max_formula_cells = n`` (``--max-formulas N``), and
+        ``max_cells`` raised to twice ``n`` when that is more, so a workbook at the new
+        formula limit can also hold as many constants.
+
+        Examples
+        --------
+        >>> Limits().with_max_formulas(5_000_000).max_cells
+        10000000
+        >>> Limits().with_max_formulas(10).max_cells  # never lowered
+        4000000
+        """
+        return replace(self, max_formula_cells=n, max_cells=max(self.max_cells, 2 * n))
 
 
 DEFAULT_LIMITS = Limits()
@@ -322,7 +341,8 @@ def _scan_members(
                             raise WorkbookError(
                                 path,
                                 f"workbook has more than {limits.max_cells:,} cells "
-                                f"(limit reached in {name})",
+                                f"(limit reached in {name}; --max-formulas N allows up to "
+                                "2 × N cells)",
                             )
         except WorkbookError:
             raise
