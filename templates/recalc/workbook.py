@@ -1231,6 +1231,17 @@ class _Compiler:
         kind = node[0]
         book = self.book
         ctx = self.ctx_array if am else self.ctx_scalar
+        # the commonest nodes first: a long model is mostly these
+        if kind == "ref":
+            if self.dr or self.dc:
+                node = shift(node, self.dr, self.dc)
+                if node[0] == "err":
+                    return lambda: REF
+            return self._compile_ref(node)
+        if kind == "op":
+            return self.op(node, am, ctx)
+        if kind == "fn":
+            return self.fn(node[1], node[2], am, ctx)
         if kind == "num" or kind == "str" or kind == "bool":
             v = node[1]
             return lambda: v
@@ -1244,12 +1255,6 @@ class _Compiler:
                     for row in node[1]]
             arr = Array(rows)
             return lambda: arr
-        if kind == "ref":
-            if self.dr or self.dc:
-                node = shift(node, self.dr, self.dc)
-                if node[0] == "err":
-                    return lambda: REF
-            return self._compile_ref(node)
         if kind == "ref3d":
             raise Unsupported("3-D references across sheets (Sheet1:Sheet3!A1)")
         if kind == "ext":
@@ -1283,10 +1288,6 @@ class _Compiler:
         if kind == "spill":
             f = self.c(node[1], am)
             return lambda: self._spill_ref(f())
-        if kind == "op":
-            return self.op(node, am, ctx)
-        if kind == "fn":
-            return self.fn(node[1], node[2], am, ctx)
         if kind == "call":
             callee = self.c(node[1], am)
             args = [self.c(a, am) for a in node[2]]
@@ -1491,12 +1492,13 @@ class _Compiler:
         if spec.volatile:
             self.volatile = True
         compiled = []
+        params = spec.params
         for i, a in enumerate(args):
             if spec.max_args is not None and i >= spec.max_args:
                 compiled.append(lambda: MISSING)
                 continue
-            kind = spec.param(i).kind
-            sub_am = am or kind == "array" or i in spec.array_args
+            kind = params[i].kind if i < len(params) else spec.param(i).kind
+            sub_am = am or kind == "array" or (spec.array_args and i in spec.array_args)
             f = self.c(a, sub_am)
             if kind == "lazy":
                 compiled.append((f,))
