@@ -9,7 +9,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import itertools
+import math
+import operator
+import re
 import warnings
+import zlib
 from decimal import Decimal
 from functools import cache
 from importlib.metadata import version as _dist_version
@@ -402,3 +407,362 @@ def list_api_models(provider: str | None = None) -> list[tuple[str, str]]:
         for m in p.models:
             out.append((p.id, m.id))
     return sorted(out)
+
+
+# --- names certainly not in the catalog, many at once ------------------------------------
+#
+# genai-prices finds a model by trying each model's match rule (equals / starts_with /
+# ends_with / contains / regex, combined by and / or) in Python: ~0.5 ms a name. A range of
+# a million distinct names the catalog does not know must not pay that per name. Every rule
+# implies a *necessary* condition on the name — a literal it must equal, start or end with,
+# or contain — so a name meeting none of the conditions of any rule matches nothing, and is
+# certainly unknown. Names that meet one are searched as before (the answer is always the
+# search's; the conditions only skip searches that cannot succeed).
+
+#: A necessary condition: (kind, lower-case literal), kind "eq", "pre", "suf" or "sub".
+_Need = frozenset[tuple[str, str]]
+
+
+def _best(cands: list[_Need]) -> _Need | None:
+    """The most selective of several conditions that all must hold (its weakest literal
+    longest); None when there is none."""
+    useful = [c for c in cands if c and all(lit for _, lit in c)]
+    if not useful:
+        return None
+    return max(useful, key=lambda c: (min(len(lit) for _, lit in c), -len(c)))
+
+
+def _regex_need(items: Any, at_start: bool) -> _Need | None:
+    """A necessary condition of a parsed regex sequence (``re._parser`` items), or None."""
+    from re import _constants as k  # the parser's opcodes (CPython 3.11+)
+
+    cands: list[_Need] = []
+    run: set[str] = {""}
+    run_at_start = at_start
+
+    def flush() -> None:
+        if run != {""}:
+            kind = "pre" if run_at_start else "sub"
+            cands.append(frozenset((kind, r) for r in run))
+
+    for op, av in items:
+        if op is k.LITERAL:
+            run = {r + chr(av).lower() for r in run}
+            continue
+        if op is k.IN and av and len(av) <= 8 and all(o is k.LITERAL for o, _ in av) \
+                and len(run) * len(av) <= 64:
+            run = {r + chr(c).lower() for r in run for _, c in av}
+            continue
+        if op in (k.AT, k.ASSERT, k.ASSERT_NOT):  # zero width: the text run goes on
+            continue
+        flush()
+        starts = at_start and run == {""} and run_at_start
+        run, run_at_start = {""}, False
+        if op is k.SUBPATTERN:
+            cands.append(_regex_need(av[-1], starts) or frozenset())
+        elif op is k.BRANCH:
+            alts = [_regex_need(alt, starts) for alt in av[1]]
+            if all(a is not None for a in alts):
+                cands.append(frozenset().union(*alts))
+        elif op in (k.MAX_REPEAT, k.MIN_REPEAT, getattr(k, "POSSESSIVE_REPEAT", None)) \
+                and av[0] >= 1:
+            cands.append(_regex_need(av[2], starts) or frozenset())
+        at_start = False
+    flush()
+    return _best(cands)
+
+
+def _need(clause: Any) -> _Need | None:
+    """A necessary condition of a genai-prices match clause on a lower-case name, or None
+    (a clause this module does not understand, or one that matches almost anything)."""
+    import re._parser
+
+    kind = type(clause).__name__
+    if kind == "ClauseEquals":
+        return frozenset({("eq", clause.equals.lower())})
+    if kind == "ClauseStartsWith":
+        return frozenset({("pre", clause.starts_with.lower())})
+    if kind == "ClauseEndsWith":
+        return frozenset({("suf", clause.ends_with.lower())})
+    if kind == "ClauseContains":
+        return frozenset({("sub", clause.contains.lower())})
+    if kind == "ClauseOr":
+        parts = [_need(c) for c in clause.or_]
+        return None if any(p is None for p in parts) else frozenset().union(*parts)
+    if kind == "ClauseAnd":
+        return _best([p for p in map(_need, clause.and_) if p is not None])
+    if kind == "ClauseRegex":
+        try:
+            parsed = re._parser.parse(clause.regex)
+        except re.error:
+            return None
+        return _regex_need(list(parsed), True)
+    return None
+
+
+def _trie(words: set[str], anchored: bool) -> Any:
+    """One compiled regex matching any of ``words`` (as a trie: one branch per next
+    character, not one per word: ~0.3 µs a name against 300 words)."""
+    tree: dict[str, Any] = {}
+    for w in words:
+        node = tree
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def rx(node: dict[str, Any]) -> str:
+        if "" in node:  # a word ends here: any longer word is a longer match, not needed
+            return ""
+        alts = [re.escape(ch) + rx(sub) for ch, sub in sorted(node.items())]
+        return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+
+    body = rx(tree) if words else "(?!)"
+    return re.compile(body).match if anchored else re.compile(body).search
+
+
+_GRAM_BITS = 20  # tables of 2^20 window hashes: few false hits among ~4,000 literals
+
+
+def _gram_hash(codes: Any, width: int) -> Any:
+    """A hash (``_GRAM_BITS`` bits) of each ``width``-character window (3 or 4) of a uint32
+    array of code points: 7 bits a character (code points beyond ASCII folded in), mixed by
+    a multiplication. A collision only lets a name through to the exact tests."""
+    import numpy as np
+
+    out = np.empty(max(codes.size - width + 1, 0), dtype=np.uint32)
+    step = 1 << 18  # windows per pass: the temporaries stay in the CPU cache
+    seven = np.uint32(7)
+    for lo in range(0, out.size, step):
+        c = codes[lo:lo + step + width - 1]
+        if int(c.max(initial=0)) >= 128:
+            # ASCII stays itself (whether or not its block has other characters); others
+            # fold to 64-127.
+            c = np.where(c < 128, c, (c ^ (c >> seven)) & np.uint32(63) | np.uint32(64))
+        m = c.size - width + 1
+        h = c[:m].copy()
+        for j in range(1, width):
+            h <<= seven
+            h |= c[j:j + m]
+        with np.errstate(over="ignore"):
+            h *= np.uint32(0x9E3779B1)
+        out[lo:lo + step] = h >> np.uint32(32 - _GRAM_BITS)
+    return out
+
+
+def _window_hash(window: str) -> int:
+    """_gram_hash of one window, in plain Python (the filter hashes ~8,000 literals' windows
+    once; numpy per window would cost 20 µs each)."""
+    h = 0
+    for ch in window:
+        c = ord(ch)
+        h = h << 7 | (c if c < 128 else (c ^ c >> 7) & 63 | 64)
+    return (h * 0x9E3779B1 & 0xFFFFFFFF) >> (32 - _GRAM_BITS)
+
+
+def _codes(text: str) -> Any:
+    import numpy as np
+
+    return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Filter:
+    """The necessary conditions of a set of rules, ready to test many names."""
+
+    equals: frozenset[str]
+    prefix: Any  # compiled match (a trie of the literals)
+    suffix: Any  # matched against the reversed name
+    contains: Any
+    #: Pre-screen. A literal of 4+ characters is in a name only if both of its two least
+    #: likely 4-character windows are: each literal has a bit (one of 32), set at the hash
+    #: of its first window in ``first`` and of its second in ``second``; a name whose
+    #: windows' bits in the two tables share none holds no such literal. A 3-character
+    #: literal is a hash in ``three``. A name passing neither, nor the short literals,
+    #: meets no condition and needs no regex.
+    first: Any
+    second: Any
+    three: Any
+    short: tuple[tuple[str, str], ...]  # literals under 3 characters
+
+    def maybe(self, name: str) -> bool:
+        return (name in self.equals or self.prefix(name) is not None
+                or self.suffix(name[::-1]) is not None or self.contains(name) is not None)
+
+
+#: English letter frequencies in % (Lewand, "Cryptological Mathematics", 2000): the window
+#: chosen for a literal is the least likely one in ordinary names, so that a column of names
+#: made of common words and numbers ("model-1234", "prov-7") passes the pre-screen rarely.
+_LETTER_PERCENT = dict(zip("etaoinshrdlcumwfgypbvkjxqz", (
+    12.7, 9.1, 8.2, 7.5, 7.0, 6.7, 6.3, 6.1, 6.0, 4.3, 4.0, 2.8, 2.8, 2.4, 2.4, 2.2, 2.0, 2.0,
+    1.9, 1.5, 1.0, 0.8, 0.15, 0.15, 0.1, 0.07), strict=True))
+
+
+def _likely(window: str) -> float:
+    """How likely a window of characters is in an ordinary name (digits and signs: 10 %)."""
+    return math.prod(_LETTER_PERCENT.get(c, 10.0) for c in window)
+
+
+def _filter(needs: list[_Need | None], extra_equals: set[str] = frozenset()) -> _Filter | None:
+    import numpy as np
+
+    if any(n is None for n in needs):
+        return None
+    by: dict[str, set[str]] = {"eq": set(extra_equals), "pre": set(), "suf": set(), "sub": set()}
+    for n in needs:
+        for kind, lit in n or ():
+            by[kind].add(lit)
+    literals = {lit for lits in by.values() for lit in lits}
+    size = 1 << _GRAM_BITS
+    first, second = np.zeros(size, dtype=np.uint32), np.zeros(size, dtype=np.uint32)
+    three = np.zeros(size, dtype=bool)
+    for lit in literals:
+        if len(lit) == 3:
+            three[_window_hash(lit)] = True
+        elif len(lit) > 3:
+            ws = sorted(dict.fromkeys(lit[i:i + 4] for i in range(len(lit) - 3)), key=_likely)
+            bit = np.uint32(1 << zlib.crc32(lit.encode()) % 32)
+            first[_window_hash(ws[0])] |= bit
+            second[_window_hash(ws[-1] if len(ws) == 1 else ws[1])] |= bit
+    short = tuple(sorted((k, lit) for k, lits in by.items() for lit in lits if len(lit) < 3))
+    return _Filter(frozenset(by["eq"]), _trie(by["pre"], True),
+                   _trie({s[::-1] for s in by["suf"]}, True), _trie(by["sub"], False),
+                   first, second, three, short)
+
+
+@cache
+def _model_filter() -> _Filter | None:
+    needs: list[_Need | None] = []
+    for p in _snapshot().providers:
+        if p.model_match is not None:
+            needs.append(_need(p.model_match))
+        needs += [_need(m.match) for m in p.models]
+    return _filter(needs)
+
+
+@cache
+def _provider_filter() -> _Filter | None:
+    providers = _snapshot().providers
+    needs = [_need(p.provider_match) for p in providers if p.provider_match is not None]
+    return _filter(needs, {p.id.lower() for p in providers})
+
+
+def certainly_unknown(models: Any, providers: Any) -> Any:
+    """For each (model, provider) pair, True where :func:`api_price` certainly raises
+    :class:`UnknownNameError` (the model, or the provider, is in no rule of the catalog);
+    False where it may not (then only the search can tell).
+
+    Parameters
+    ----------
+    models : model names, as ``api_price`` takes them.
+    providers : provider ids (None or "" for none), one per model.
+
+    Returns
+    -------
+    A numpy bool array, one element per pair.
+
+    Notes
+    -----
+    Each rule of the catalog implies a literal the (lower-case) name must equal, start with,
+    end with or contain; a name with none of the literals of any rule cannot match. Not
+    decided here (False): blank names, names in the user price catalog, names with a compact
+    date (genai-prices rewrites ``-20251211`` to ``-2025-12-11`` and searches again), the
+    provider "litellm" (whose model names carry a provider prefix), and everything when a
+    rule is of a kind this module does not read.
+
+    Examples
+    --------
+    >>> certainly_unknown(["gpt-4o", "no-such-model-1", "gpt-4o"], [None, None, "nobody"]).tolist()
+    [False, True, True]
+    """
+    import numpy as np
+    from genai_prices import types
+
+    from engine.catalogs import user_prices
+
+    models, providers = list(models), list(providers)
+    n = len(models)
+    mf, pf = _model_filter(), _provider_filter()
+    if mf is None or pf is None or not set(map(type, models)) <= {str}:
+        return np.zeros(n, dtype=bool)
+    dated = getattr(types, "_COMPACT_DATE_RE", None)
+    if dated is None:  # a genai-prices without it may rewrite names some other way
+        return np.zeros(n, dtype=bool)
+    # One pass per test over all names, each at C speed (map over compiled regexes and a
+    # set): ~0.6 µs a name, where a Python loop calling _Filter.maybe is ~1.7 µs.
+    refs = list(map(str.lower, map(str.strip, models)))
+    user = user_prices()
+    ok = np.fromiter(map(bool, refs), dtype=bool, count=n)
+    if user:
+        ok &= ~np.fromiter(map(user.__contains__, refs), dtype=bool, count=n)
+    given = np.fromiter(map(bool, providers), dtype=bool, count=n)
+    bad_provider = np.zeros(n, dtype=bool)
+    if given.any():
+        at = np.flatnonzero(given & ok)
+        pids = list(map(str.lower, map(str.strip, map(str, map(providers.__getitem__,
+                                                                at.tolist())))))
+        lite = np.fromiter(map("litellm".__eq__, pids), dtype=bool, count=at.size)
+        ok[at[lite]] = False  # litellm's model names carry a provider prefix: search them
+        bad_provider[at] = ~lite & ~_maybe(pf, pids)
+    out = bad_provider.copy()
+    at = np.flatnonzero(ok & ~bad_provider)
+    out[at] = ~_maybe(mf, [refs[i] for i in at.tolist()] if at.size < n else refs, dated)
+    return out
+
+
+def _screen(f: _Filter, names: list[str], dated: bool) -> Any:
+    """The pre-screen of _maybe for one block of names: False where a name certainly meets
+    none of the filter's conditions (nor, with ``dated``, has a compact date)."""
+    import numpy as np
+
+    n = len(names)
+    lengths = np.fromiter(map(len, names), dtype=np.int64, count=n)
+    starts = np.concatenate([[0], np.cumsum(lengths + 1)[:-1]])
+    codes = np.concatenate([_codes("\n".join(names)), np.zeros(4, dtype=np.uint32)])
+    # Windows that run across the "\n" between two names only ever add false hits.
+    h4 = _gram_hash(codes, 4)
+    both = np.bitwise_or.reduceat(f.first[h4], starts) & np.bitwise_or.reduceat(
+        f.second[h4], starts)
+    screen = both != 0
+    hits = np.flatnonzero(f.three[_gram_hash(codes, 3)])
+    screen[np.searchsorted(starts, hits, side="right") - 1] = True
+    if dated:  # genai-prices' compact dates start "-20": those names too
+        dash = np.flatnonzero((codes[:-2] == 45) & (codes[1:-1] == 50) & (codes[2:] == 48))
+        screen[np.searchsorted(starts, dash, side="right") - 1] = True
+    for kind, lit in f.short:
+        if kind == "eq":
+            screen |= lengths == len(lit)
+        elif kind == "pre":
+            head = np.ones(n, dtype=bool)
+            for j, ch in enumerate(lit):
+                head &= (lengths > j) & (codes[starts + j] == ord(ch))
+            screen |= head
+        else:  # a short substring or suffix: every name may have it
+            screen[:] = True
+    return screen
+
+
+def _maybe(f: _Filter, names: list[str], dated: Any = None) -> Any:
+    """_Filter.maybe over many names (bool array): the window pre-screen over all of them
+    at numpy speed, the exact tests (one C-speed pass each) on those it lets through. With
+    ``dated`` (a compiled regex), names it finds in are "maybe" too."""
+    import numpy as np
+
+    n = len(names)
+    screen = np.zeros(n, dtype=bool)
+    block = 1 << 16  # names per pass: the window arrays stay small
+    for lo in range(0, n, block):
+        screen[lo:lo + block] = _screen(f, names[lo:lo + block], dated is not None)
+    at = np.flatnonzero(screen)
+    sub = [names[i] for i in at.tolist()]
+    m = len(sub)
+    none = itertools.repeat(None)
+    got = np.fromiter(map(f.equals.__contains__, sub), dtype=bool, count=m)
+    tests = [(f.prefix, sub), (f.contains, sub),
+             (f.suffix, map(operator.itemgetter(slice(None, None, -1)), sub))]
+    if dated is not None:
+        tests.append((dated.search, sub))
+    for test, arg in tests:
+        got |= np.fromiter(map(operator.is_not, map(test, arg), none), dtype=bool, count=m)
+    out = np.zeros(n, dtype=bool)
+    out[at] = got
+    return out

@@ -123,6 +123,8 @@ define(ExcelFunction(
      Arg("provider", "Provider id (openai, anthropic, google…); blank finds it", "text", None)),
     _llm_price, "USD per 1M tokens (or the field's own unit)",
     examples=('=LLM_PRICE("gpt-4o","output") → 10',),
+    # _llm_price looks the name up before anything else: an unknown one is #N/A at once.
+    unknown=lambda model, provider: e.certainly_unknown(model, provider),
 ))
 
 

@@ -194,3 +194,59 @@ def test_cells_that_break_a_cross_argument_rule_get_their_own_reason():
     shares = call("HYBRID_SHARE", *BASE, 10_000, 1500, 500, [[0.2], [0.9]], 0.5)
     assert shares[1][0] == VALUE and "got 0.9" in shares[1][0].reason
     assert isinstance(shares[0][0], float)
+
+
+def test_names_screened_as_unknown_are_unknown_to_the_search():
+    # engine.certainly_unknown may only say "unknown" where the catalog search (the scalar
+    # path, engine.prices._search) finds nothing. Seeded names: the catalog's own model ids
+    # mutated (a character changed, added, dropped), with suffixes, provider prefixes, upper
+    # case, compact dates, non-ASCII characters, and plain junk; providers likewise.
+    import random
+
+    import engine.prices as prices
+    from engine.errors import UnknownNameError
+
+    snap = prices._snapshot()
+    ids = [m.id for p in snap.providers for m in p.models]
+    pids = [p.id for p in snap.providers]
+    rng = random.Random(15)
+
+    def mutate(s: str) -> str:
+        chars, r = list(s), rng.random()
+        if r < 0.25:
+            chars[rng.randrange(len(chars))] = rng.choice("abxz09-./é€")
+        elif r < 0.5:
+            chars.insert(rng.randrange(len(chars) + 1), rng.choice("abxz09-./Ω"))
+        elif r < 0.75 and len(chars) > 1:
+            del chars[rng.randrange(len(chars))]
+        s = "".join(chars)
+        return rng.choice([s, s + f"-{rng.randrange(999)}", rng.choice(pids) + "/" + s,
+                           s.upper(), s + "-20250101", "é" + s, s])
+
+    models = [mutate(rng.choice(ids)) for _ in range(3000)] + [
+        f"model-{i}" for i in range(100)] + ["o1x", "o5", "mistralx", "xtral", " gpt-4o "]
+    for providers in ([None] * len(models), [rng.choice([*pids, "litellm", "nobody",
+                                                         mutate(rng.choice(pids))])
+                                             for _ in models]):
+        screened = prices.certainly_unknown(models, providers)
+        assert 0.3 < screened.mean() < 1  # the screen decides most of them
+        for m, p in zip(np.array(models)[screened], np.array(providers, dtype=object)[screened],
+                        strict=True):
+            with pytest.raises(UnknownNameError):
+                prices._search(m, p)
+
+
+def test_a_range_of_distinct_unknown_names_is_one_quick_call():
+    # 20,000 distinct names the catalog does not know: every cell #N/A, each with the reason
+    # its scalar call gives (sampled), without a catalog search each.
+    import time
+
+    names = [[f"no-such-model-{i}"] for i in range(20_000)]
+    t0 = time.perf_counter()
+    got = call("LLM_PRICE", names, "input")
+    assert time.perf_counter() - t0 < 5  # ~0.1 s; was ~6 s (0.3 ms a search)
+    assert all(g == NA for (g,) in got)
+    for i in (0, 7, 19_999):
+        assert got[i][0].reason == call("LLM_PRICE", names[i][0], "input").reason
+    provs = call("LLM_PRICE", "gpt-4o", "input", [[f"prov-{i}"] for i in range(1000)])
+    assert provs[5][0] == NA and provs[5][0].reason.startswith("provider ")
