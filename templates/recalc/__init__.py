@@ -106,6 +106,9 @@ class Recalculation:
         self.degraded = {ref_of.get(k) or _ref(*k): why for k, why in self._book.degraded.items()}
         self.volatile = {ref_of.get(k) or _ref(*k) for k in self._book.volatile}
         self.iterated = False
+        #: The largest relative change of an iterated cell in the first round computed from
+        #: the stored values (0 when the workbook has no iterated circular reference).
+        self.iteration_first_change = 0.0
         self._values: dict[str, Value] | None = None
         self._canonical: dict[str, tuple[str, int, int]] | None = None
 
@@ -229,6 +232,7 @@ class Recalculation:
         except CircularReference as exc:
             raise CircularReferenceError(self.path, exc.cells) from None
         self.iterated = self.iterated or bool(book._cycle_cells)
+        self.iteration_first_change = max(self.iteration_first_change, book.first_change)
         if book.not_converged:
             n, change = book.not_converged
             note = (f"iterative calculation did not converge: stopped after {n:,} iterations "

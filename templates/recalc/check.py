@@ -124,12 +124,16 @@ def check(
     result = CheckResult(path=calc.path, notes=list(calc.checked.notes))
     if calc.iterated:
         # Iteration resumes from the stored values, as in Excel, so a converged loop
-        # moves by up to about iterateDelta on every recalculation.
+        # moves by up to about iterateDelta on every recalculation. With iterateDelta 0
+        # Excel iterates to the maximum count and stores values that are a fixed point
+        # only to rounding: when one round from them moves no cell by more than a
+        # millionth, they are that fixed point, compared within ten times that move.
         delta = 10 * calc.checked.calc.iterate_delta
-        rtol, atol = max(rtol, delta), max(atol, delta)
+        settled = calc.iteration_first_change if calc.iteration_first_change <= 1e-6 else 0.0
+        rtol, atol = max(rtol, delta, 10 * settled), max(atol, delta)
         result.notes.append(
             f"circular references iterated (iterateDelta {calc.checked.calc.iterate_delta:g}); "
-            f"numbers compared within {delta:g}"
+            f"numbers compared within {max(delta, 10 * settled):g}"
         )
     for ref in calc.formulas:
         # The value as the file stores it: a date is its serial number (the style only

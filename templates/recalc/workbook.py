@@ -185,6 +185,9 @@ class Workbook:
         self.circular_kept: set[tuple[str, int, int]] = set()
         #: (iterations, last largest change) when iteration stopped without converging.
         self.not_converged: tuple[int, float] | None = None
+        #: The largest relative change of an iterated cell in the first round from the
+        #: stored values: how far what Excel saved was from a fixed point.
+        self.first_change = 0.0
         self._readers: dict[tuple[str, int, int], list[tuple[str, int, int]]] = {}
         self._static_loops: set[tuple[str, int, int]] = set()
         self._rects: dict[tuple[str, int, int], list[tuple]] = {}
@@ -448,6 +451,11 @@ class Workbook:
 
     def _iterate_cycles(self) -> None:
         keys = [k for k in self._order_keys if k in self._cycle_cells]
+        for k in keys:  # the first round went from the stored values to these
+            a, b = self.cells[k].stored, self.cells[k].value
+            if type(a) is float and type(b) is float and a != b:
+                self.first_change = max(self.first_change,
+                                        abs(a - b) / max(abs(a), abs(b)))
         for _ in range(self.max_iterations - 1):
             before = {k: self.cells[k].value for k in keys}
             for k in keys:

@@ -218,3 +218,43 @@ def test_cli_check_many_books_worst_exit_code_wins(fresh: Path, tmp_path: Path) 
     assert bad.stdout.count("formula cells") == 2 and "file not found" in bad.stderr
     as_json = json.loads(run_cli("check", fresh, stale, "--format", "json").stdout)
     assert [r["ok"] for r in as_json] == [True, False]
+
+
+def _iterated_book(path: Path, stored: float, delta: str = "0") -> Path:
+    """A1 = A1/2+1 with iteration on (maximum change ``delta``) and ``stored`` as the
+    value Excel saved; the loop's fixed point is 2."""
+    ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    pkg = "http://schemas.openxmlformats.org/package/2006/relationships"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("[Content_Types].xml",
+                    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+                    'content-types"><Default Extension="xml" ContentType="application/xml"/>'
+                    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-'
+                    'package.relationships+xml"/></Types>')
+        zf.writestr("_rels/.rels", f'<Relationships xmlns="{pkg}"><Relationship Id="r1" '
+                    f'Type="{rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>')
+        zf.writestr("xl/workbook.xml", f'<workbook xmlns="{ns}" xmlns:r="{rel}"><sheets>'
+                    '<sheet name="S" sheetId="1" r:id="r1"/></sheets>'
+                    f'<calcPr iterate="1" iterateCount="100" iterateDelta="{delta}"/>'
+                    '</workbook>')
+        zf.writestr("xl/_rels/workbook.xml.rels",
+                    f'<Relationships xmlns="{pkg}"><Relationship Id="r1" '
+                    f'Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>')
+        zf.writestr("xl/worksheets/sheet1.xml",
+                    f'<worksheet xmlns="{ns}"><sheetData><row r="1"><c r="A1"><f>A1/2+1</f>'
+                    f'<v>{stored!r}</v></c></row></sheetData></worksheet>')
+    return path
+
+
+def test_check_with_iterate_delta_zero(tmp_path: Path) -> None:
+    # Excel with iterateDelta 0 iterates to the maximum count. Twenty rounds from 0 store
+    # 2 - 2**-19 (hand arithmetic: each round halves the distance to 2): one more round
+    # moves it by 2**-20, a relative 4.8e-7, so it is the fixed point to rounding and fresh.
+    near = check(_iterated_book(tmp_path / "near.xlsx", 2 - 2**-19))
+    assert near.ok, near.stale
+    assert any("numbers compared within" in n for n in near.notes)
+    # Four rounds store 1.9375: the next round moves it by 3 %, values that recalculating
+    # changes (in Excel too), so the cell is reported stale.
+    far = check(_iterated_book(tmp_path / "far.xlsx", 1.9375))
+    assert [s.ref for s in far.stale] == ["S!A1"]
