@@ -275,12 +275,15 @@ def register(app: typer.Typer) -> None:
                                                          if s else ("", "", ""))])
             typer.echo(buf.getvalue(), nl=False)
         else:
+            # One write: a hundred thousand stale cells are as many lines.
+            lines = []
             for r in reports:
                 if r.ok:
-                    typer.echo(f"{r.path}: {r.checked} formula cells, all fresh")
+                    lines.append(f"{r.path}: {r.checked} formula cells, all fresh")
                     continue
-                typer.echo(f"{r.path}: {len(r.stale)} of {r.checked} formula cells are "
-                           "stale (stored value differs from recalculation):")
-                for s in r.stale:
-                    typer.echo(f"  {s}")
+                lines.append(f"{r.path}: {len(r.stale)} of {r.checked} formula cells are "
+                             "stale (stored value differs from recalculation):")
+                lines.extend(f"  {s}" for s in r.stale)
+            if lines:
+                typer.echo("\n".join(lines))
         raise typer.Exit(worst)

@@ -135,6 +135,15 @@ def check(
             f"circular references iterated (iterateDelta {calc.checked.calc.iterate_delta:g}); "
             f"numbers compared within {max(delta, 10 * settled):g}"
         )
+    from templates.recalc.workbook import gc_paused
+
+    with gc_paused():  # a StaleCell per cell: no full collections over the compiled book
+        _compare(calc, computed, result, rtol, atol)
+    return result
+
+
+def _compare(calc: Recalculation, computed: dict[str, Value], result: CheckResult,
+             rtol: float, atol: float) -> None:
     for ref in calc.formulas:
         # The value as the file stores it: a date is its serial number (the style only
         # formats it), an empty text result is "" — Excel's own representation.
@@ -152,4 +161,3 @@ def check(
             continue  # Excel saves #CALC! as #VALUE! in the cell (see agreement.stored_as)
         if not values_match(stored, value, rtol, atol):
             result.stale.append(StaleCell(ref, _shown(stored), value))
-    return result
