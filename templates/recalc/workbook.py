@@ -194,6 +194,10 @@ class Workbook:
         self._has_data_tables = False
         self._rel_trees: dict[str, tuple[tuple, int, int]] = {}
         self._shared_trees: dict[tuple[str, str], tuple] = {}
+        #: closures shared by every cell (see _Compiler.c and _compile_ref)
+        self._constants: dict[tuple[str, str], Callable[[], Any]] = {}
+        self._absolute_refs: dict[tuple[str, int, int, int, int], Callable[[], Any]] = {}
+        self._absolute_reads: dict[tuple[str, int, int, int, int], Callable[[], Any]] = {}
         self._input_readers: dict[tuple[str, int, int], list[tuple[str, int, int]]] = {}
         self._stack: list[_Cell] = []
         #: Rows of ranges holding no formula cell, by (sheet, r1, c1, r2, c2): a lookup
@@ -1251,8 +1255,14 @@ class _Compiler:
         if kind == "fn":
             return self.fn(node[1], node[2], am, ctx)
         if kind == "num" or kind == "str" or kind == "bool":
-            v = node[1]
-            return lambda: v
+            # one closure per distinct constant for the whole workbook: a filled-down
+            # column repeats its constants a million times (repr tells -0.0 from 0.0)
+            ckey = (kind, repr(node[1]))
+            fn = book._constants.get(ckey)
+            if fn is None:
+                v = node[1]
+                fn = book._constants[ckey] = lambda: v
+            return fn
         if kind == "err":
             e = BY_TEXT.get(node[1], VALUE)
             return lambda: e
@@ -1317,7 +1327,15 @@ class _Compiler:
         s = self.sheet if sheet is None else self._sheet(sheet)
         if s is None:
             return lambda: REF
-        self.deps.append((s, r1, c1, r2, c2))
+        key = (s, r1, c1, r2, c2)
+        self.deps.append(key)
+        if _abs[0] and _abs[1] and _abs[2] and _abs[3]:
+            # $A$1:$B$9 is the same reference in every cell that writes it
+            fn = self.book._absolute_refs.get(key)
+            if fn is None:
+                ref = Ref(self.book, s, r1, c1, r2, c2)
+                fn = self.book._absolute_refs[key] = lambda: ref
+            return fn
         ref = Ref(self.book, s, r1, c1, r2, c2)
         return lambda: ref
 
@@ -1372,8 +1390,16 @@ class _Compiler:
         s = self.sheet if sheet is None else self._sheet(sheet)
         if s is None:
             return lambda: REF
-        self.deps.append((s, r1, c1, r1, c1))
-        # a partial is a third of a closure's memory, and a million cells have one each
+        key = (s, r1, c1, r1, c1)
+        self.deps.append(key)
+        # a partial is a third of a closure's memory, and a million cells have one each;
+        # an absolute cell ($A$1) is read by one for the whole workbook
+        if _abs[0] and _abs[1]:
+            fn = self.book._absolute_reads.get(key)
+            if fn is None:
+                fn = self.book._absolute_reads[key] = functools.partial(
+                    self.book.cell_value, s, r1, c1)
+            return fn
         return functools.partial(self.book.cell_value, s, r1, c1)
 
     # -- names, LET, LAMBDA -------------------------------------------------------------
