@@ -9,7 +9,10 @@ Builds, in a temporary directory, the workbooks of :mod:`scale_books` (formulas 
   formula cells), the last cell's value from :func:`scale_books.chain` (``n + 1``);
 - ``grid-100k`` (1,000 rows × 100 columns) and ``grid-1M`` (1,000 × 1,000): mixed
   arithmetic, VLOOKUP, INDEX/MATCH and SUMs, the last cell checked against
-  :func:`scale_books.grid_value`, the plain-Python reference.
+  :func:`scale_books.grid_value`, the plain-Python reference;
+- ``chain-1M-excel`` and ``grid-1M-excel``: the same cells stored as Excel saves a range
+  filled down (one shared formula per column, ``t="shared"``); the others write every
+  formula out, as openpyxl and most tools do.
 
 For each, as a new process (the venv's ``bin/llm-tco``; wall time and peak memory,
 ``ru_maxrss`` from ``wait4``, with :func:`bench_corpus.run_child`):
@@ -69,14 +72,15 @@ class Book:
 
 def build(label: str, tmp: Path) -> Book:
     t0 = time.perf_counter()
-    kind, size = label.split("-")
+    kind, size, *style = label.split("-")
+    shared = style == ["excel"]  # as Excel saves filled-down ranges (shared formulas)
     if kind == "chain":
         n = 100_000 if size == "100k" else 1_000_000
-        path, last, expected = scale_books.chain(tmp / f"{label}.xlsx", n)
+        path, last, expected = scale_books.chain(tmp / f"{label}.xlsx", n, shared=shared)
         formulas = n
     else:
         rows, cols = (1_000, 100) if size == "100k" else (1_000, 1_000)
-        path, formulas = scale_books.grid(tmp / f"{label}.xlsx", rows, cols)
+        path, formulas = scale_books.grid(tmp / f"{label}.xlsx", rows, cols, shared=shared)
         last = f"Grid!{scale_books._col(cols)}{rows}"
         expected = scale_books.grid_value(rows, cols)[(rows, cols)]
     return Book(label, path, formulas, last, expected, time.perf_counter() - t0)
@@ -124,11 +128,12 @@ def main() -> None:
     ap.add_argument("--no-libreoffice", action="store_true", help="skip the LibreOffice runs")
     ap.add_argument("--only", action="append", metavar="NAME",
                     help="only workbooks whose label contains NAME (chain-100k, chain-1M, "
-                    "grid-100k, grid-1M; repeatable)")
+                    "grid-100k, grid-1M, chain-1M-excel, grid-1M-excel; repeatable)")
     ap.add_argument("--keep", type=Path, metavar="DIR",
                     help="build the workbooks in DIR and keep them (default: a temp dir)")
     args = ap.parse_args()
-    labels = [x for x in ("chain-100k", "grid-100k", "chain-1M", "grid-1M")
+    labels = [x for x in ("chain-100k", "grid-100k", "chain-1M", "grid-1M",
+                          "chain-1M-excel", "grid-1M-excel")
               if not args.only or any(o in x for o in args.only)]
     if not labels:
         raise SystemExit(f"no workbook label matches {args.only}")
@@ -167,7 +172,7 @@ def run(labels: list[str], tmp: Path, with_lo: bool, keep: bool = False) -> None
             print(f"LibreOffice's first start failed ({type(exc).__name__}); skipped")
             profile = None
 
-    hdr = (f"{'workbook':11} {'formulas':>9} {'file':>7} {'llm-tco':>8} {'peak':>8}  "
+    hdr = (f"{'workbook':14} {'formulas':>9} {'file':>7} {'llm-tco':>8} {'peak':>8}  "
            f"{'bound':16} {'value':24}" + ("  LibreOffice (time, peak)   LO/ours"
                                            if profile else ""))
     print("\n" + hdr)
@@ -179,7 +184,7 @@ def run(labels: list[str], tmp: Path, with_lo: bool, keep: bool = False) -> None
         ours = run_child([cli, "recalc", str(book.path), "--cells", book.last, "--format",
                           "json", "--timeout", "0", "--max-memory", "0"], timeout=OURS_TIMEOUT)
         mib = ours.maxrss_kib / 1024
-        line = (f"{label:11} {book.formulas:>9,} {book.path.stat().st_size / 1e6:>5.1f}MB "
+        line = (f"{label:14} {book.formulas:>9,} {book.path.stat().st_size / 1e6:>5.1f}MB "
                 f"{ours.seconds:>7.1f}s {mib:>5.0f}MiB  {_verdict(ours.seconds, mib):16} "
                 f"{_value(ours, book):24}")
         if profile:
@@ -199,7 +204,7 @@ def run(labels: list[str], tmp: Path, with_lo: bool, keep: bool = False) -> None
             chk = run_child([cli, "check", str(book.path), "--timeout", "0", "--max-memory",
                              "0"], timeout=OURS_TIMEOUT)
             lines = chk.stdout.count(b"\n")
-            print(f"  {book.label:11} {chk.seconds:6.1f} s, peak {chk.maxrss_kib / 1024:4.0f} MiB, "
+            print(f"  {book.label:14} {chk.seconds:6.1f} s, peak {chk.maxrss_kib / 1024:4.0f} MiB, "
                   f"exit {'killed' if chk.timed_out else chk.rc}, {lines:,} lines of output")
 
 
