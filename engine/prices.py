@@ -575,14 +575,16 @@ class _Filter:
     contains: Any
     #: Pre-screen. A literal of 4+ characters is in a name only if both of its two least
     #: likely 4-character windows are: each literal has a bit (one of 32), set at the hash
-    #: of its first window in ``first`` and of its second in ``second``; a name whose
-    #: windows' bits in the two tables share none holds no such literal. A 3-character
-    #: literal is a hash in ``three``. A name passing neither, nor the short literals,
-    #: meets no condition and needs no regex.
-    first: Any
-    second: Any
+    #: of its first window in the low 32 bits of ``windows`` and of its second in the high
+    #: 32 (one table, so one gather a window); a name whose windows' bits in the two halves
+    #: share none holds no such literal. A 3-character literal a name must start with, end
+    #: with or contain is a hash in ``three`` (None: there is none). A name passing neither,
+    #: nor the short literals, meets no condition and needs no regex.
+    windows: Any
     three: Any
-    short: tuple[tuple[str, str], ...]  # literals under 3 characters
+    #: Literals under 3 characters, and those of 3 a name must equal (a length test, not a
+    #: pass over every 3-character window).
+    short: tuple[tuple[str, str], ...]
 
     def maybe(self, name: str) -> bool:
         return (name in self.equals or self.prefix(name) is not None
@@ -617,16 +619,19 @@ def _filter(needs: list[_Need | None], extra_equals: set[str] = frozenset()) -> 
     three = np.zeros(size, dtype=bool)
     for lit in literals:
         if len(lit) == 3:
-            three[_window_hash(lit)] = True
+            if lit in by["pre"] | by["suf"] | by["sub"]:
+                three[_window_hash(lit)] = True
         elif len(lit) > 3:
             ws = sorted(dict.fromkeys(lit[i:i + 4] for i in range(len(lit) - 3)), key=_likely)
             bit = np.uint32(1 << zlib.crc32(lit.encode()) % 32)
             first[_window_hash(ws[0])] |= bit
             second[_window_hash(ws[-1] if len(ws) == 1 else ws[1])] |= bit
-    short = tuple(sorted((k, lit) for k, lits in by.items() for lit in lits if len(lit) < 3))
+    short = tuple(sorted((k, lit) for k, lits in by.items() for lit in lits
+                         if len(lit) < 3 or (len(lit) == 3 and k == "eq")))
+    windows = first.astype(np.uint64) | second.astype(np.uint64) << np.uint64(32)
     return _Filter(frozenset(by["eq"]), _trie(by["pre"], True),
                    _trie({s[::-1] for s in by["suf"]}, True), _trie(by["sub"], False),
-                   first, second, three, short)
+                   windows, three if three.any() else None, short)
 
 
 @cache
@@ -653,12 +658,14 @@ def certainly_unknown(models: Any, providers: Any) -> Any:
 
     Parameters
     ----------
-    models : model names, as ``api_price`` takes them.
-    providers : provider ids (None or "" for none), one per model.
+    models : model names, as ``api_price`` takes them (a sequence), or one name (a ``str``)
+        for every pair.
+    providers : provider ids (None or "" for none), one per pair, or one id (a ``str`` or
+        None) for every pair.
 
     Returns
     -------
-    A numpy bool array, one element per pair.
+    A numpy bool array, one element per pair (one pair when both are single).
 
     Notes
     -----
@@ -667,20 +674,27 @@ def certainly_unknown(models: Any, providers: Any) -> Any:
     decided here (False): blank names, names in the user price catalog, names with a compact
     date (genai-prices rewrites ``-20251211`` to ``-2025-12-11`` and searches again), the
     provider "litellm" (whose model names carry a provider prefix), and everything when a
-    rule is of a kind this module does not read.
+    rule is of a kind this module does not read. A single model (or provider) is screened
+    once, not once per pair (a range of a million providers for one model).
 
     Examples
     --------
     >>> certainly_unknown(["gpt-4o", "no-such-model-1", "gpt-4o"], [None, None, "nobody"]).tolist()
     [False, True, True]
+    >>> certainly_unknown("gpt-4o", ["openai", "nobody"]).tolist()
+    [False, True]
     """
     import numpy as np
     from genai_prices import types
 
     from engine.catalogs import user_prices
 
-    models, providers = list(models), list(providers)
-    n = len(models)
+    models = [models] if isinstance(models, str) else list(models)
+    providers = [providers] if providers is None or isinstance(providers, str) \
+        else list(providers)
+    n = max(len(models), len(providers))
+    if len(models) not in (1, n) or len(providers) not in (1, n):
+        raise ValueError(f"{len(models)} models against {len(providers)} providers")
     mf, pf = _model_filter(), _provider_filter()
     if mf is None or pf is None or not set(map(type, models)) <= {str}:
         return np.zeros(n, dtype=bool)
@@ -691,20 +705,31 @@ def certainly_unknown(models: Any, providers: Any) -> Any:
     # set): ~0.6 µs a name, where a Python loop calling _Filter.maybe is ~1.7 µs.
     refs = list(map(str.lower, map(str.strip, models)))
     user = user_prices()
-    ok = np.fromiter(map(bool, refs), dtype=bool, count=n)
+    named = np.fromiter(map(bool, refs), dtype=bool, count=len(refs))
     if user:
-        ok &= ~np.fromiter(map(user.__contains__, refs), dtype=bool, count=n)
-    given = np.fromiter(map(bool, providers), dtype=bool, count=n)
-    bad_provider = np.zeros(n, dtype=bool)
+        named &= ~np.fromiter(map(user.__contains__, refs), dtype=bool, count=len(refs))
+    # Per provider: given (not blank), "litellm" (its model names carry a provider prefix:
+    # only the search can tell) and in no provider rule. Each of the two sides has one
+    # element, or one per pair; they broadcast.
+    given = np.fromiter(map(bool, providers), dtype=bool, count=len(providers))
+    lite = np.zeros(len(providers), dtype=bool)
+    no_provider = np.zeros(len(providers), dtype=bool)
     if given.any():
-        at = np.flatnonzero(given & ok)
-        pids = list(map(str.lower, map(str.strip, map(str, map(providers.__getitem__,
-                                                                at.tolist())))))
-        lite = np.fromiter(map("litellm".__eq__, pids), dtype=bool, count=at.size)
-        ok[at[lite]] = False  # litellm's model names carry a provider prefix: search them
-        bad_provider[at] = ~lite & ~_maybe(pf, pids)
-    out = bad_provider.copy()
-    at = np.flatnonzero(ok & ~bad_provider)
+        at = np.flatnonzero(given)
+        pids = list(map(str.lower, map(str.strip, map(str, providers if at.size == len(
+            providers) else map(providers.__getitem__, at.tolist())))))
+        lite[at] = np.fromiter(map("litellm".__eq__, pids), dtype=bool, count=at.size)
+        no_provider[at] = ~lite[at] & ~_maybe(pf, pids)
+    searched = np.broadcast_to(named & ~lite, (n,))
+    out = searched & np.broadcast_to(no_provider, (n,))
+    # The model side where the provider does not decide (once per model when one is given
+    # for every pair).
+    need = searched & ~out
+    if len(models) == 1:
+        if need.any():
+            out |= need & ~_maybe(mf, refs, dated)[0]
+        return out
+    at = np.flatnonzero(need)
     out[at] = ~_maybe(mf, [refs[i] for i in at.tolist()] if at.size < n else refs, dated)
     return out
 
@@ -720,11 +745,11 @@ def _screen(f: _Filter, names: list[str], dated: bool) -> Any:
     codes = np.concatenate([_codes("\n".join(names)), np.zeros(4, dtype=np.uint32)])
     # Windows that run across the "\n" between two names only ever add false hits.
     h4 = _gram_hash(codes, 4)
-    both = np.bitwise_or.reduceat(f.first[h4], starts) & np.bitwise_or.reduceat(
-        f.second[h4], starts)
-    screen = both != 0
-    hits = np.flatnonzero(f.three[_gram_hash(codes, 3)])
-    screen[np.searchsorted(starts, hits, side="right") - 1] = True
+    both = np.bitwise_or.reduceat(f.windows[h4], starts)
+    screen = (both & np.uint64(0xFFFFFFFF)) & (both >> np.uint64(32)) != 0
+    if f.three is not None:
+        hits = np.flatnonzero(f.three[_gram_hash(codes, 3)])
+        screen[np.searchsorted(starts, hits, side="right") - 1] = True
     if dated:  # genai-prices' compact dates start "-20": those names too
         dash = np.flatnonzero((codes[:-2] == 45) & (codes[1:-1] == 50) & (codes[2:] == 48))
         screen[np.searchsorted(starts, dash, side="right") - 1] = True

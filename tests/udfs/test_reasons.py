@@ -250,3 +250,96 @@ def test_a_range_of_distinct_unknown_names_is_one_quick_call():
         assert got[i][0].reason == call("LLM_PRICE", names[i][0], "input").reason
     provs = call("LLM_PRICE", "gpt-4o", "input", [[f"prov-{i}"] for i in range(1000)])
     assert provs[5][0] == NA and provs[5][0].reason.startswith("provider ")
+
+
+def test_names_screened_before_factorising_give_what_their_cells_give(monkeypatch):
+    # catalog._screen_names screens a range of mostly distinct names for unknown ones before
+    # the column is factorised (ranges of >= catalog._SCREEN_MIN cells, 4,096; lowered to 1
+    # here so that short ranges take that path). The reference is the scalar call of each
+    # cell. Cells: unknown names, catalog ids (gpt-4o, claude-sonnet-4-5, o1: genai-prices'
+    # own ids), blanks, blank-looking text, error texts, compact dates, upper case; the other
+    # arguments as scalars, as ranges with their own errors, and broadcast as a row.
+    from udfs import catalog
+
+    taken: list[bool] = []
+    screen = catalog._screen_names
+
+    def spy(*a):
+        got = screen(*a)
+        taken.append(got is not None)
+        return got
+
+    monkeypatch.setattr(catalog, "_SCREEN_MIN", 1)
+    monkeypatch.setattr(catalog, "_screen_names", spy)
+    names = [f"nosuch-{i}" for i in range(40)] + [
+        "gpt-4o", " GPT-4o ", "claude-sonnet-4-5", "o1", "", "  ", "#N/A", "#VALUE!",
+        "nosuch-20250101", "gpt-4o-20240513", "NOSUCH-X", "é-model"]
+    provs = [f"prov-{i}" for i in range(44)] + ["openai", "", None, "anthropic", "litellm",
+                                                "OpenAI", "#REF!", "x"]
+    fields = ["input", "output", "bogus", "#DIV/0!", None, " Input "] * 9
+    col = lambda xs: [[x] for x in xs]  # noqa: E731
+    cases = [
+        (col(names), "input", None, True),
+        (col(names), col(fields[:len(names)]), None, True),
+        (col(names), "output", "openai", True),
+        (col(names), "input", col([p or "" for p in provs]), True),
+        (col(names), "input", col(provs), True),  # blank (None) providers: not screened
+        ("gpt-4o", "input", col(provs), True),
+        ("no-such-model", "output", col(provs), True),
+        (col(names[:10]), "input", [provs[:6]], True),  # a column against a row: a grid
+        (col([*names, 3.0, None, True]), "input", None, True),  # those three: full path
+        (col(["gpt-4o", "o1"] * 30), "input", None, False),  # few distinct: factorised
+        # distinct, but names the catalog's gpt-4o rules may match: searched, not screened
+        (col([f"gpt-4o-{i}" for i in range(60)]), "input", None, False),
+        (col(names), "bogus", None, False),  # every cell fails on field first
+    ]
+    for model, field, provider, screened in cases:
+        taken.clear()
+        got = call("LLM_PRICE", model, field, provider)
+        assert any(taken) == screened, (model, field, provider)
+        shape = np.broadcast_shapes(*(np.shape(np.array(v, dtype=object)) for v in
+                                      (model, field, provider) if isinstance(v, list)))
+        pick = lambda v, i, j: v[i % len(v)][j % len(v[0])] if isinstance(v, list) else v  # noqa: E731
+        for i in range(shape[0]):
+            for j in range(shape[1]):
+                one = call("LLM_PRICE", pick(model, i, j), pick(field, i, j),
+                           pick(provider, i, j))
+                if isinstance(one, list):
+                    one = VALUE  # a table in one element of an array is #VALUE!
+                g = got[i][j]
+                assert g == one and type(g) is type(one), (i, j, g, one)
+                if isinstance(one, udfs.ExcelError) and one.reason:
+                    assert g.reason == one.reason, (i, j, g.reason, one.reason)
+
+
+def test_screened_names_over_scenarios_keep_their_tables(monkeypatch):
+    # The scenario API (udfs.vectorised) keeps a table per cell (elementwise tables=True):
+    # screened or not, a blank field gives the known names' tables and the others #N/A,
+    # each as the scalar call gives it (catalog ids from genai-prices, others made up).
+    from udfs import catalog
+    from udfs.vectorised import vectorised_functions
+
+    monkeypatch.setattr(catalog, "_SCREEN_MIN", 1)
+    names = np.array([f"nosuch-{i}" for i in range(30)] + ["gpt-4o", "o1", " x "])
+    got = vectorised_functions()["LLM_PRICE"](names, None)
+    for g, name in zip(got, names.tolist(), strict=True):
+        one = call("LLM_PRICE", name)
+        assert g == one and type(g) is type(one), (name, g, one)
+        if isinstance(one, udfs.ExcelError):
+            assert g.reason == one.reason
+
+
+def test_one_model_or_provider_for_every_pair_is_screened_once():
+    # engine.certainly_unknown takes a single name for every pair; the answer is the one it
+    # gives the name repeated (catalog ids from genai-prices, unknown names made up).
+    import engine.prices as prices
+
+    provs = ["openai", "nobody", None, "", "litellm", "prov-7", "anthropic"]
+    models = ["gpt-4o", "no-such-model-1", "", "o1", "claude-sonnet-4-5"]
+    for m in models:
+        assert prices.certainly_unknown(m, provs).tolist() == \
+            prices.certainly_unknown([m] * len(provs), provs).tolist()
+    for p in provs:
+        assert prices.certainly_unknown(models, p).tolist() == \
+            prices.certainly_unknown(models, [p] * len(models)).tolist()
+    assert prices.certainly_unknown("no-such-model-1", None).tolist() == [True]
