@@ -818,11 +818,13 @@ def _screen_names(fn: ExcelFunction, values: Sequence[Any], n: int, tables: bool
     na = np.flatnonzero(~have)
     arrays = [_is_range(a, v) for a, v in zip(fn.args, values, strict=True)]
     # One error per cell (the names differ), its reason the scalar call's, made when read
-    # from the cell's index. (Through fromiter: numpy would otherwise look into each
-    # element of the list for a sequence.)
-    nas = np.fromiter(ExcelError.many("#N/A", functools.partial(_scalar_reason, fn, values,
-                                                                 arrays), at[na].tolist()),
-                      dtype=object, count=na.size)
+    # from the cell's index. (A fresh int per error, not the cell's own text: the garbage
+    # collection after the call visits what each error holds, and the cells' strings lie
+    # all over memory where the new ints are side by side: 0.34 s against 0.15 s per 10^6.
+    # Through fromiter: numpy would otherwise look into each element for a sequence.)
+    cells = at[na].tolist()
+    make = functools.partial(_scalar_reason, fn, values, arrays)
+    nas = np.fromiter(ExcelError.many("#N/A", make, cells), dtype=object, count=na.size)
     if na.size == at.size:
         errs = nas
     else:

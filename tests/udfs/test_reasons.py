@@ -225,9 +225,14 @@ def test_names_screened_as_unknown_are_unknown_to_the_search():
 
     models = [mutate(rng.choice(ids)) for _ in range(3000)] + [
         f"model-{i}" for i in range(100)] + ["o1x", "o5", "mistralx", "xtral", " gpt-4o "]
-    for providers in ([None] * len(models), [rng.choice([*pids, "litellm", "nobody",
-                                                         mutate(rng.choice(pids))])
-                                             for _ in models]):
+    ascii_only = [m for m in models if m.isascii()]  # the screen lower-cases ASCII apart
+    pairs = [(models, [None] * len(models)),
+             (models, [rng.choice([*pids, "litellm", "LiteLLM", "nobody", "OpenAI",
+                                   mutate(rng.choice(pids))]) for _ in models]),
+             (ascii_only, [None] * len(ascii_only)),
+             (ascii_only, [rng.choice([*pids, "LiteLLM", "Anthropic", mutate(rng.choice(pids))])
+                           for _ in ascii_only])]
+    for models, providers in pairs:
         screened = prices.certainly_unknown(models, providers)
         assert 0.3 < screened.mean() < 1  # the screen decides most of them
         for m, p in zip(np.array(models)[screened], np.array(providers, dtype=object)[screened],
