@@ -194,6 +194,7 @@ class Workbook:
         self._has_data_tables = False
         self._rel_trees: dict[str, tuple[tuple, int, int]] = {}
         self._shared_trees: dict[tuple[str, str], tuple] = {}
+        self._name_rects: dict[tuple[str, str | None], list[tuple]] = {}
         #: closures shared by every cell (see _Compiler.c and _compile_ref)
         self._constants: dict[tuple[str, str], Callable[[], Any]] = {}
         self._absolute_refs: dict[tuple[str, int, int, int, int], Callable[[], Any]] = {}
@@ -784,6 +785,13 @@ class Workbook:
 
     def name_rects(self, name: str, sheet: str | None) -> list[tuple]:
         """The rectangles a defined name's formula refers to (static), for dependencies."""
+        key = (name.upper(), sheet)
+        hit = self._name_rects.get(key)
+        if hit is None:  # a model reads each name from hundreds of cells: parse it once
+            hit = self._name_rects[key] = self._find_name_rects(name, sheet)
+        return hit
+
+    def _find_name_rects(self, name: str, sheet: str | None) -> list[tuple]:
         u = name.upper()
         idx = self.sheet_names.index(sheet) if sheet in self.sheet_names else None
         text = self.data.names.get((u, idx), self.data.names.get((u, None)))

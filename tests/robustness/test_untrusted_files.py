@@ -241,6 +241,19 @@ def _laughs(tmp_path: Path) -> Path:
     return _write(tmp_path, "laughs.xlsx", _rewrite(_base_xlsx(), {"xl/workbook.xml": bomb}))
 
 
+def _late_laughs(tmp_path: Path) -> Path:
+    # the DTD after 40 KB of comments: past any first chunk a parser reads
+    entities = "".join(f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, 10))
+    bomb = (
+        '<?xml version="1.0"?>' + "<!-- padding -->" * 2500
+        + '<!DOCTYPE workbook [<!ENTITY lol0 "lol">' + entities + "]>"
+        '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        "<sheets>&lol9;</sheets></workbook>"
+    ).encode()
+    return _write(tmp_path, "late-laughs.xlsx",
+                  _rewrite(_base_xlsx(), {"xl/workbook.xml": bomb}))
+
+
 def _xxe(tmp_path: Path) -> Path:
     secret = tmp_path / "secret.txt"
     secret.write_text("do not read")
@@ -326,6 +339,8 @@ def _cells(name: str, cells: dict[str, object]) -> Callable[[Path], Path]:
 
 CASES = [
     Case("billion-laughs", _laughs, ("part xl/workbook.xml declares a DTD or entities",)),
+    Case("billion-laughs-after-40-kb", _late_laughs,
+         ("part xl/workbook.xml declares a DTD or entities",)),
     Case("external-entity", _xxe, ("xl/worksheets/sheet1.xml declares a DTD",)),
     Case("dtd-in-a-part-not-named-xml", lambda p: _write(p, "hidden.xlsx", _rewrite(
         _base_xlsx(), add={"xl/custom/data.bin":
