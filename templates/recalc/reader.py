@@ -394,7 +394,10 @@ def _read_sheet_fast(data: bytes, path: str, member: str, sheet: SheetData,
                 values[(r, c)] = ""
             continue
         val: Any = None
-        if t == "inlineStr":
+        if t == "inlineStr" and body.startswith(b"<is><t>") and body.endswith(b"</t></is>") \
+                and b"<" not in body[7:-9]:
+            val = _unescape(_xml_text(body[7:-9]) or "")  # one plain run (openpyxl's form)
+        elif t == "inlineStr":
             im = _IS_ELEMENT.search(body)
             val = _unescape("".join(_xml_text(x) or "" for x in _T_ELEMENT.findall(im.group(1)
                                                                                   or b""))) \

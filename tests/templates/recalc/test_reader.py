@@ -73,7 +73,8 @@ def test_entities_line_ends_inline_strings_and_quoting() -> None:
             b'<c r="B1" t="str"><f>A1&amp;"&quot;x&quot;"</f><v>a &amp; b\r\nz</v></c>'
             b'<c r="C1" s="3"><f t="shared" ref="C1:C2" si="0">B1&lt;&gt;""</f><v>1</v></c>'
             b'<c r="D1" t="e"><v>#N/A</v></c><c r="E1" t="b"><v>1</v></c>'
-            b'<c r="F1" t="str"/><c r="G1"><f/></c><c r="H1"><v>1.5E+300</v></c></row>'
+            b'<c r="F1" t="str"/><c r="G1"><f/></c><c r="H1"><v>1.5E+300</v></c>'
+            b'<c r="I1" t="inlineStr"><is><t>x &amp; y_x0041_</t></is></c></row>'
             b'<row r="2"><c r="C2" s="3"><f t="shared" si="0"/><v>0</v></c>'
             b'<c r="D2"><f aca="false">_xlfn.SINGLE(A1)\r\n+1</f><v>2</v></c></row>')
     fast, tree = _both(_HEAD + body + b"</sheetData></worksheet>")
@@ -82,6 +83,7 @@ def test_entities_line_ends_inline_strings_and_quoting() -> None:
     assert fast.values[(1, 1)] == "a & b <c>\n"
     assert fast.formulas[(1, 2)].text == 'A1&""x""'
     assert fast.values[(1, 2)] == "a & b\nz"
+    assert fast.values[(1, 9)] == "x & yA"  # _x0041_ is OOXML's escape of "A"
     assert fast.formulas[(2, 4)].text == "_xlfn.SINGLE(A1)\n+1"
     assert (2, 3) in fast.formulas and fast.formulas[(2, 3)].text is None
 
