@@ -88,9 +88,9 @@ def main() -> None:
     import formulas
 
     from templates.recalc.batch import clear_memory, compile_workbook, get_plan
-    from templates.recalc.batch.compile import column_letters
     from templates.recalc.batch.simulate import simulate
     from templates.recalc.batch.sweep import sweep
+    from templates.recalc.parser import col_letters
 
     res: dict = {}
     with tempfile.TemporaryDirectory() as td:
@@ -154,7 +154,7 @@ def main() -> None:
 
         def fkey(ref: str) -> str:  # formulas' cell name, '[book.xlsx]SHEET'!A1
             sheet, r, c = plan.resolve_ref(ref)
-            tail = f"]{sheet.upper()}'!{column_letters(c)}{r}"
+            tail = f"]{sheet.upper()}'!{col_letters(c)}{r}"
             return next(k for k in model.cells if k.upper().endswith(tail))
 
         t0 = time.perf_counter()

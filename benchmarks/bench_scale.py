@@ -52,6 +52,8 @@ sys.path.insert(0, str(HERE))
 import scale_books  # noqa: E402  (benchmarks/ is not a package)
 from bench_corpus import LO_MEMORY, Run, cli_path, run_child  # noqa: E402
 
+from templates.recalc.parser import col_letters  # noqa: E402
+
 BOUND_S = 20.0
 BOUND_MIB = 2 * 1024
 OURS_TIMEOUT = 600.0
@@ -81,7 +83,7 @@ def build(label: str, tmp: Path) -> Book:
     else:
         rows, cols = (1_000, 100) if size == "100k" else (1_000, 1_000)
         path, formulas = scale_books.grid(tmp / f"{label}.xlsx", rows, cols, shared=shared)
-        last = f"Grid!{scale_books._col(cols)}{rows}"
+        last = f"Grid!{col_letters(cols)}{rows}"
         expected = scale_books.grid_value(rows, cols)[(rows, cols)]
     return Book(label, path, formulas, last, expected, time.perf_counter() - t0)
 

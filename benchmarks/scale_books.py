@@ -22,6 +22,8 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
+from templates.recalc.parser import col_letters
+
 _CONTENT_TYPES = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
     '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
@@ -41,13 +43,6 @@ _ROOT_RELS = (
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 
-
-def _col(c: int) -> str:
-    s = ""
-    while c:
-        c, rem = divmod(c - 1, 26)
-        s = chr(65 + rem) + s
-    return s
 
 
 def _write(path: Path, sheets: list[tuple[str, list[str]]]) -> Path:
@@ -112,8 +107,8 @@ def _grid_formula(r: int, c: int) -> str:
     """The formula of grid cell (r, c): the same in relative terms down each column, as a
     sheet filled by dragging is (a reference to the left of column A or above row 1 is
     replaced by the row's input or 0)."""
-    left = f"{_col(c - 1)}{r}" if c > 1 else f"Inputs!$A{r}"
-    up = f"{_col(c)}{r - 1}" if r > 1 else "0"
+    left = f"{col_letters(c - 1)}{r}" if c > 1 else f"Inputs!$A{r}"
+    up = f"{col_letters(c)}{r - 1}" if r > 1 else "0"
     kind = c % 5
     if kind == 1:
         return f"Inputs!$A{r}*1.5+{up}*0.5"
@@ -123,7 +118,7 @@ def _grid_formula(r: int, c: int) -> str:
         return f"VLOOKUP(MOD(ROUND({left},0),100)+1,Inputs!$C$1:$D$100,2,FALSE)+{left}"
     if kind == 4:
         return f"INDEX(Inputs!$D$1:$D$100,MATCH(MOD(ROUND({up},0),100)+1,Inputs!$C$1:$C$100,0))"
-    return f"SUM({_col(c - 3)}{r}:{left})" if c > 3 else f"SUM(Inputs!$A{r}:$B{r})"
+    return f"SUM({col_letters(c - 3)}{r}:{left})" if c > 3 else f"SUM(Inputs!$A{r}:$B{r})"
 
 
 def grid(path: Path, rows: int = 1000, cols: int = 1000,
@@ -144,10 +139,11 @@ def grid(path: Path, rows: int = 1000, cols: int = 1000,
         inputs.append(f'<row r="{r}">{cells}</row>')
     body = []
     for r in range(1, rows + 1):
+        first, last = (2, rows) if r > 1 else (1, 1)  # row 1 reads no cell above
         cells = "".join(
-            f'<c r="{_col(c)}{r}">'
-            f'{_f(_grid_formula(r, c), r, 2 if r > 1 else 1, rows if r > 1 else 1, c, shared, _col(c))}'
-            f'</c>' for c in range(1, cols + 1))
+            f'<c r="{col_letters(c)}{r}">'
+            f'{_f(_grid_formula(r, c), r, first, last, c, shared, col_letters(c))}</c>'
+            for c in range(1, cols + 1))
         body.append(f'<row r="{r}">{cells}</row>')
     return _write(path, [("Inputs", inputs), ("Grid", body)]), rows * cols
 

@@ -23,6 +23,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from templates.recalc.errors import CircularReferenceError, WorkbookError
+from templates.recalc.parser import col_index, col_letters
 from templates.recalc.xlsx_safety import DEFAULT_LIMITS, Limits
 
 __all__ = ["Recalculation", "Value", "recalc"]
@@ -32,23 +33,12 @@ Value = float | str | bool | None
 _COORD_RE = re.compile(r"^\$?([A-Za-z]{1,3})\$?([1-9][0-9]{0,6})$")
 
 
-def _col_index(letters: str) -> int:
-    n = 0
-    for ch in letters.upper():
-        n = n * 26 + ord(ch) - 64
-    return n
 
 
-def _col_letters(c: int) -> str:
-    s = ""
-    while c:
-        c, rem = divmod(c - 1, 26)
-        s = chr(65 + rem) + s
-    return s
 
 
 def _ref(sheet: str, r: int, c: int) -> str:
-    return f"{sheet}!{_col_letters(c)}{r}"
+    return f"{sheet}!{col_letters(c)}{r}"
 
 
 class Recalculation:
@@ -145,7 +135,7 @@ class Recalculation:
         sheet, coord = ref.rsplit("!", 1)
         m = _COORD_RE.match(coord)
         assert m is not None
-        return sheet, int(m.group(2)), _col_index(m.group(1))
+        return sheet, int(m.group(2)), col_index(m.group(1))
 
     def resolve(self, ref: str) -> list[str]:
         """``Sheet!A1``, ``'My sheet'!A1:B2`` or a defined name → canonical cell refs.
@@ -169,11 +159,11 @@ class Recalculation:
                     cell=ref)
             parts = coord.replace("$", "").upper().split(":", 1)
             ms = [_COORD_RE.match(p) for p in parts]
-            if not all(ms) or any(_col_index(m.group(1)) > 16384 or int(m.group(2)) > 1_048_576
+            if not all(ms) or any(col_index(m.group(1)) > 16384 or int(m.group(2)) > 1_048_576
                                   for m in ms if m):
                 raise WorkbookError(self.path, "not a cell reference (A1 … XFD1048576)",
                                     cell=ref)
-            corners = [(int(m.group(2)), _col_index(m.group(1))) for m in ms if m]
+            corners = [(int(m.group(2)), col_index(m.group(1))) for m in ms if m]
             (r1, c1), (r2, c2) = corners[0], corners[-1]
             r1, r2 = sorted((r1, r2))
             c1, c2 = sorted((c1, c2))

@@ -52,6 +52,15 @@ def col_index(letters: str) -> int:
     return n
 
 
+def col_letters(c: int) -> str:
+    """``1`` → ``"A"``, ``28`` → ``"AB"``."""
+    s = ""
+    while c:
+        c, rem = divmod(c - 1, 26)
+        s = chr(65 + rem) + s
+    return s
+
+
 def function_name(raw: str) -> str:
     """Upper-case function name without Excel's storage prefixes (``_xlfn.``, ``_xll.``)."""
     name = raw.upper()

@@ -24,6 +24,7 @@ from typing import Any
 from xml.etree import ElementTree as _ET  # noqa: N814 - private, as the stdlib docs name it ET
 
 from templates.recalc.errors import WorkbookError
+from templates.recalc.parser import col_index
 from templates.recalc.values import BY_TEXT, VALUE
 from templates.recalc.xlsx_safety import DEFAULT_LIMITS, CheckedWorkbook, Limits, open_checked
 
@@ -39,18 +40,13 @@ _ESCAPE_RE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 _BUILTIN_DATE_FORMATS = frozenset(range(14, 23)) | {45, 46, 47}
 
 
-def _col(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n
 
 
 def cell_rc(ref: str) -> tuple[int, int]:
     m = _CELL_RE.match(ref.upper())
     if not m:
         raise ValueError(f"bad cell reference {ref!r}")
-    return int(m.group(2)), _col(m.group(1))
+    return int(m.group(2)), col_index(m.group(1))
 
 
 def area(ref: str) -> tuple[int, int, int, int]:
@@ -369,7 +365,7 @@ def _read_sheet_fast(data: bytes, path: str, member: str, sheet: SheetData,
             # <c r="A1" s="3" t="s">, Excel's order: no dictionary needed
             c = cols.get(letters)
             if c is None:
-                c = cols[letters] = _col(letters.decode("ascii"))
+                c = cols[letters] = col_index(letters.decode("ascii"))
             r = int(digits)
             t = t_b.decode("ascii") if t_b is not None else "n"
             st = st_b.decode("ascii") if st_b is not None else None

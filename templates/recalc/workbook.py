@@ -33,6 +33,7 @@ from templates.recalc.parser import (
     MAX_COL,
     MAX_ROW,
     FormulaSyntaxError,
+    col_letters,
     function_name,
     parse,
     shift,
@@ -94,19 +95,13 @@ class CircularReference(Exception):  # noqa: N818
         self.cells = cells
 
 
-def _col_letters(c: int) -> str:
-    s = ""
-    while c:
-        c, rem = divmod(c - 1, 26)
-        s = chr(65 + rem) + s
-    return s
 
 
 def cell_text(sheet: str, r: int, c: int) -> str:
     """``('Sheet 1', 2, 3)`` → ``"'Sheet 1'!C2"``."""
     s = f"'{sheet.replace(chr(39), chr(39) * 2)}'" if re.search(r"[^A-Za-z0-9_.]", sheet) \
         or re.match(r"^\d", sheet) else sheet
-    return f"{s}!{_col_letters(c)}{r}"
+    return f"{s}!{col_letters(c)}{r}"
 
 
 class Ctx:
@@ -910,7 +905,7 @@ def _shifted_text(text: str, dr: int, dc: int) -> str:
         r = int(row) + (0 if ar else dr)
         if c < 1 or r < 1:
             return "#REF!"
-        return f"{ac}{_col_letters(c)}{ar}{r}"
+        return f"{ac}{col_letters(c)}{ar}{r}"
 
     out = []
     for i, part in enumerate(re.split(r'("(?:[^"]|"")*")', text)):

@@ -41,7 +41,7 @@ from typing import Any
 import numpy as np
 
 from templates.recalc.errors import CircularReferenceError
-from templates.recalc.parser import FormulaSyntaxError, col_index, parse, shift
+from templates.recalc.parser import FormulaSyntaxError, col_index, col_letters, parse, shift
 from templates.recalc.reader import BookData, area, read_book
 
 from . import functions as fx
@@ -93,20 +93,13 @@ def file_hash(path: str | Path) -> str:
     return h.hexdigest()
 
 
-def column_letters(c: int) -> str:
-    """``1`` → ``"A"``, ``28`` → ``"AB"``."""
-    s = ""
-    while c:
-        c, rem = divmod(c - 1, 26)
-        s = chr(65 + rem) + s
-    return s
 
 
 def key_text(key: Key) -> str:
     """``('Sheet Two', 3, 2)`` → ``"'Sheet Two'!B3"``."""
     sheet, r, c = key
     s = f"'{sheet}'" if re.search(r"[^A-Za-z0-9_.]", sheet) else sheet
-    return f"{s}!{column_letters(c)}{r}"
+    return f"{s}!{col_letters(c)}{r}"
 
 
 class _NotVectorised(Exception):  # noqa: N818 - a compile-time outcome, not a failure

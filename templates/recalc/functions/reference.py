@@ -21,7 +21,7 @@ import re
 import weakref
 from typing import Any
 
-from templates.recalc.parser import MAX_COL, MAX_ROW, FormulaSyntaxError, parse
+from templates.recalc.parser import MAX_COL, MAX_ROW, FormulaSyntaxError, col_letters, parse
 from templates.recalc.registry import MISSING, xlfunction
 from templates.recalc.values import (
     NA,
@@ -40,12 +40,6 @@ __all__: list[str] = []
 _OMITTED = object()  # an optional argument not written at all (Python default)
 
 
-def _col_letters(c: int) -> str:
-    s = ""
-    while c:
-        c, rem = divmod(c - 1, 26)
-        s = chr(65 + rem) + s
-    return s
 
 
 def _cell_of(ctx: Any) -> tuple[str, int, int]:
@@ -329,7 +323,7 @@ def ADDRESS(row: float, column: float, abs_num: float = 1.0, a1: bool = True,
     abs_row = a in (1, 2)
     abs_col = a in (1, 3)
     if a1:
-        ref = f"{'$' if abs_col else ''}{_col_letters(c)}{'$' if abs_row else ''}{r}"
+        ref = f"{'$' if abs_col else ''}{col_letters(c)}{'$' if abs_row else ''}{r}"
     else:
         ref = (f"R{r if abs_row else f'[{r}]'}C{c if abs_col else f'[{c}]'}")
     if sheet_text is None:
@@ -633,7 +627,7 @@ def CELL(ctx: Any, info_type: str, reference: Any = _OMITTED) -> Any:
     book = ref.book
     if kind == "address":
         here = getattr(ctx, "cell", None)
-        addr = f"${_col_letters(ref.c1)}${ref.r1}"
+        addr = f"${col_letters(ref.c1)}${ref.r1}"
         if here is not None and here[0] != ref.sheet:
             base = os.path.basename(getattr(book.data, "path", "") or "")
             s = f"[{base}]{ref.sheet}"

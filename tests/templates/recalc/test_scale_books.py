@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from addin.commands.recalc import _DEFAULT_MAX_FORMULAS, register
 from templates.recalc import Recalculation
+from templates.recalc.parser import col_letters
 from templates.recalc.xlsx_safety import DEFAULT_LIMITS, Limits
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "benchmarks"))
@@ -31,27 +32,30 @@ def run_cli(*args: object):
     return CliRunner().invoke(_app(), [str(a) for a in args])
 
 
-def test_chain_every_cell(tmp_path: Path) -> None:
+@pytest.mark.parametrize("shared", [False, True], ids=["cell-by-cell", "excel-shared"])
+def test_chain_every_cell(tmp_path: Path, shared: bool) -> None:
     """Chain of 2,000: A1 = 1 and A{r} = A{r-1}+1, so A{r} = r (scale_books.chain's own
     formula, worked by hand; chain() returns A2001 = 2001)."""
-    path, last, expected_last = scale_books.chain(tmp_path / "chain.xlsx", 2_000)
+    path, last, expected_last = scale_books.chain(tmp_path / "chain.xlsx", 2_000,
+                                                  shared=shared)
     values = Recalculation(path).calculate()
     assert len(values) == 2_000
     assert values == {f"Sheet1!A{r}": float(r) for r in range(2, 2_002)}
     assert values[last] == expected_last == 2_001.0
 
 
-def test_grid_every_cell(tmp_path: Path) -> None:
+@pytest.mark.parametrize("shared", [False, True], ids=["cell-by-cell", "excel-shared"])
+def test_grid_every_cell(tmp_path: Path, shared: bool) -> None:
     """Grid of 40 × 60 (every formula kind, the VLOOKUP and MATCH keys wrapping past the
     100-row table): each cell equals scale_books.grid_value(), the plain-Python reference."""
     rows, cols = 40, 60
-    path, n = scale_books.grid(tmp_path / "grid.xlsx", rows, cols)
+    path, n = scale_books.grid(tmp_path / "grid.xlsx", rows, cols, shared=shared)
     expected = scale_books.grid_value(rows, cols)
     values = Recalculation(path).calculate()
     assert n == len(values) == rows * cols
-    wrong = {(r, c): (values[f"Grid!{scale_books._col(c)}{r}"], v)
+    wrong = {(r, c): (values[f"Grid!{col_letters(c)}{r}"], v)
              for (r, c), v in expected.items()
-             if values[f"Grid!{scale_books._col(c)}{r}"] != v}
+             if values[f"Grid!{col_letters(c)}{r}"] != v}
     assert not wrong, f"{len(wrong)} cells differ, e.g. {next(iter(wrong.items()))}"
 
 
