@@ -202,6 +202,25 @@ def _dynamic_cm(zf: zipfile.ZipFile, path: str, target: str | None) -> set[str]:
     return out
 
 
+def _typed(t: str, txt: str, strings: list[str]) -> Any:
+    """A cell's ``<v>`` text as the value its type ``t`` says (ECMA-376 §18.18.11)."""
+    if t == "n":
+        return float(txt)
+    if t == "s":
+        return strings[int(txt)]
+    if t == "str":
+        return _unescape(txt)
+    if t == "b":
+        return txt.strip() in ("1", "true")
+    if t == "e":
+        return BY_TEXT.get(txt.strip(), VALUE)
+    if t == "d":
+        from templates.recalc.dates import parse_datetime_text
+
+        return parse_datetime_text(txt.replace("T", " ").rstrip("Z"))
+    return None
+
+
 def _read_sheet(zf: zipfile.ZipFile, path: str, member: str, sheet: SheetData,
                 strings: list[str], dynamic: set[str]) -> None:
     with zf.open(member) as fh:
@@ -245,21 +264,7 @@ def _read_sheet_tree(fh: Any, path: str, member: str, sheet: SheetData,
                     val = _unescape("".join(x.text or "" for x in is_.iter(t_tag))) \
                         if is_ is not None else ""
                 elif v is not None and v.text is not None:
-                    txt = v.text
-                    if t == "n":
-                        val = float(txt)
-                    elif t == "s":
-                        val = strings[int(txt)]
-                    elif t == "str":
-                        val = _unescape(txt)
-                    elif t == "b":
-                        val = txt.strip() in ("1", "true")
-                    elif t == "e":
-                        val = BY_TEXT.get(txt.strip(), VALUE)
-                    elif t == "d":
-                        from templates.recalc.dates import parse_datetime_text
-
-                        val = parse_datetime_text(txt.replace("T", " ").rstrip("Z"))
+                    val = _typed(t, v.text, strings)
                 elif t == "str":
                     val = ""
                 if val is not None:
@@ -405,20 +410,7 @@ def _read_sheet_fast(data: bytes, path: str, member: str, sheet: SheetData,
                 vm = _V_ELEMENT.search(body)
                 txt = _xml_text(vm.group(1)) if vm is not None else None
             if txt:
-                if t == "n":
-                    val = float(txt)
-                elif t == "s":
-                    val = strings[int(txt)]
-                elif t == "str":
-                    val = _unescape(txt)
-                elif t == "b":
-                    val = txt.strip() in ("1", "true")
-                elif t == "e":
-                    val = BY_TEXT.get(txt.strip(), VALUE)
-                elif t == "d":
-                    from templates.recalc.dates import parse_datetime_text
-
-                    val = parse_datetime_text(txt.replace("T", " ").rstrip("Z"))
+                val = _typed(t, txt, strings)
             elif t == "str":
                 val = ""
         if val is not None:
