@@ -95,7 +95,7 @@ def agreement(path: str, sheet: str | None = None) -> BookAgreement:
     volatile = set(wb.volatile)
     todo = list(volatile)
     while todo:
-        for k in wb._readers.get(todo.pop(), ()):
+        for k in wb.readers().get(todo.pop(), ()):
             if k not in volatile:
                 volatile.add(k)
                 todo.append(k)

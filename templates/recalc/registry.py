@@ -334,18 +334,26 @@ def _element(v: Any) -> Any:
     return v
 
 
-def call(spec: FunctionSpec, ctx: Any, args: list[Any]) -> Any:
-    """Call ``spec`` with evaluated arguments (lazy ones as thunks), Excel-style."""
+def arg_kinds(spec: FunctionSpec, n: int) -> tuple[str, ...]:
+    """The kinds of ``spec``'s first ``n`` arguments (a compiled call knows its count)."""
+    fixed = len(spec.params)
+    # past a fixed arity the call is refused (#VALUE!) before any kind is looked at
+    return tuple(spec.param(i).kind if spec.repeat or i < fixed else "any" for i in range(n))
+
+
+def call(spec: FunctionSpec, ctx: Any, args: list[Any],
+         kinds: tuple[str, ...] | None = None) -> Any:
+    """Call ``spec`` with evaluated arguments (lazy ones as thunks), Excel-style;
+    ``kinds``, when given, is :func:`arg_kinds` of ``len(args)``."""
     n = len(args)
     if n < spec.min_args or (spec.max_args is not None and n > spec.max_args):
         return VALUE  # Excel refuses such a formula at entry; a file can still hold one
-    array_mode = getattr(ctx, "array_mode", True)
+    if kinds is None:
+        kinds = arg_kinds(spec, n)
     conv: list[Any] = []
     lifted: list[int] = []
-    params = spec.params
-    nparams = len(params)
     for i, a in enumerate(args):
-        kind = params[i].kind if i < nparams else spec.param(i).kind
+        kind = kinds[i]
         if type(a) is float and kind in _AS_IS_FOR_NUMBERS:
             conv.append(a)  # a number needs no conversion for these kinds
             continue
@@ -356,7 +364,7 @@ def call(spec: FunctionSpec, ctx: Any, args: list[Any]) -> Any:
             if isinstance(a, Ref):
                 if a.r1 == a.r2 and a.c1 == a.c2:
                     a = a.value()
-                elif array_mode:
+                elif getattr(ctx, "array_mode", True):
                     a = a.array()
                 else:
                     a = _intersect(a, ctx)

@@ -39,7 +39,7 @@ from templates.recalc.parser import (
     shift,
 )
 from templates.recalc.reader import BookData, FormulaCell, area
-from templates.recalc.registry import FUNCTIONS, MISSING, Lambda, call, normalise
+from templates.recalc.registry import FUNCTIONS, MISSING, Lambda, arg_kinds, call, normalise
 from templates.recalc.values import (
     BY_TEXT,
     DIV0,
@@ -63,6 +63,7 @@ __all__ = ["CircularReference", "Unsupported", "Workbook"]
 
 _EXCEL_MAX_ITERATIONS = 32_767
 _PENDING, _RUNNING, _DONE = 0, 1, 2
+_NO_DEPS: list[Any] = []  # shared, never appended to: a cell list is 56 bytes a cell
 
 
 @contextlib.contextmanager
@@ -105,20 +106,96 @@ def cell_text(sheet: str, r: int, c: int) -> str:
 
 
 class Ctx:
-    """What a function may ask about the call: the cell, the workbook, the mode."""
+    """What a function may ask about the call: the cell, the workbook, the mode.
 
-    __slots__ = ("array_mode", "book", "cell")
+    A formula compiled once for many cells (see :class:`_Formula`) has one context for
+    all of them, made with ``cell=None``: its cell is then the one being evaluated.
+    """
+
+    __slots__ = ("_cell", "array_mode", "book")
 
     def __init__(self, book: Workbook, cell: tuple[str, int, int] | None,
                  array_mode: bool) -> None:
         self.book = book
-        self.cell = cell
+        self._cell = cell
         self.array_mode = array_mode
+
+    @property
+    def cell(self) -> tuple[str, int, int] | None:
+        if self._cell is not None:
+            return self._cell
+        stack = self.book._stack
+        return stack[-1].key if stack else None
+
+
+class _Anchored(Exception):  # noqa: N818 - control flow inside the compiler
+    """A formula that cannot be compiled once for many cells (a structured reference
+    reads the row of the cell it is in): it is compiled for each cell."""
+
+
+class _Formula:
+    """One compiled formula, shared by every cell whose formula is the same in relative
+    terms (a column filled down, Excel's shared formulas, R1C1-equal text).
+
+    ``fn`` reads its relative references from the cell being evaluated (the top of the
+    workbook's evaluation stack), so a million filled-down cells hold one closure tree,
+    not a million. ``origin`` is the (row, column) the references were written for;
+    ``deps`` are the rectangles the formula reads there, each with which of its four
+    coordinates move with the cell (see :meth:`at`); ``box`` bounds the offsets from the
+    origin at which every reference stays on the sheet.
+    """
+
+    __slots__ = ("box", "cells_abs", "cells_rel", "deps", "fn", "origin", "reason", "rects",
+                 "volatile")
+
+    def __init__(self, fn: Callable[[], Any] | None, origin: tuple[int, int],
+                 deps: list[tuple], volatile: bool, reason: str = "") -> None:
+        self.fn = fn
+        self.origin = origin
+        self.deps = deps
+        self.volatile = volatile
+        self.reason = reason
+        r0, c0 = origin
+        #: the evaluation-order pass's view of ``deps``: one-cell references that move
+        #: in both directions as (sheet, row offset, column offset); fixed one-cell
+        #: references as cell keys; everything else as the rectangles of ``deps``
+        self.cells_rel: list[tuple[str, int, int]] = []
+        self.cells_abs: list[tuple[str, int, int]] = []
+        self.rects: list[tuple] = []
+        lo_r, hi_r, lo_c, hi_c = -MAX_ROW, MAX_ROW, -MAX_COL, MAX_COL
+        for d in deps:
+            s, r1, c1, r2, c2, mr1, mc1, mr2, mc2, soft = d
+            for v, m in ((r1, mr1), (r2, mr2)):
+                if m:
+                    lo_r, hi_r = max(lo_r, 1 - v), min(hi_r, MAX_ROW - v)
+            for v, m in ((c1, mc1), (c2, mc2)):
+                if m:
+                    lo_c, hi_c = max(lo_c, 1 - v), min(hi_c, MAX_COL - v)
+            if soft or r1 != r2 or c1 != c2:
+                self.rects.append(d)
+            elif mr1 and mc1:
+                self.cells_rel.append((s, r1 - r0, c1 - c0))
+            elif not mr1 and not mc1:
+                self.cells_abs.append((s, r1, c1))
+            else:
+                self.rects.append(d)
+        self.box = (lo_r, hi_r, lo_c, hi_c)
+
+    def fits(self, r: int, c: int) -> bool:
+        """Every reference of the formula stays on the sheet in cell (r, c)."""
+        lo_r, hi_r, lo_c, hi_c = self.box
+        return lo_r <= r - self.origin[0] <= hi_r and lo_c <= c - self.origin[1] <= hi_c
+
+    def at(self, r: int, c: int) -> list[tuple]:
+        """``deps`` as read from cell (r, c): (sheet, r1, c1, r2, c2, soft) rectangles."""
+        dr, dc = r - self.origin[0], c - self.origin[1]
+        return [(s, r1 + dr * mr1, c1 + dc * mc1, r2 + dr * mr2, c2 + dc * mc2, soft)
+                for s, r1, c1, r2, c2, mr1, mc1, mr2, mc2, soft in self.deps]
 
 
 class _Cell:
-    __slots__ = ("_moved", "_text", "array_area", "deps", "dynamic", "fn", "key", "reason",
-                 "state", "stored", "value")
+    __slots__ = ("_moved", "_text", "array_area", "deps", "dynamic", "fn", "formula", "key",
+                 "reason", "state", "stored", "value")
 
     def __init__(self, key: tuple[str, int, int], text: str, stored: Any,
                  moved: tuple[int, int] | None = None) -> None:
@@ -134,7 +211,9 @@ class _Cell:
         self.reason = ""
         self.array_area: tuple[int, int, int, int] | None = None
         self.dynamic = False
-        self.deps: list[tuple] = []
+        #: the array an array formula's area shows (its first item), once evaluated
+        self.deps: list[Any] = _NO_DEPS
+        self.formula: _Formula | None = None
 
     @property
     def text(self) -> str:
@@ -183,12 +262,12 @@ class Workbook:
         #: The largest relative change of an iterated cell in the first round from the
         #: stored values: how far what Excel saved was from a fixed point.
         self.first_change = 0.0
-        self._readers: dict[tuple[str, int, int], list[tuple[str, int, int]]] = {}
+        self._readers: dict[tuple[str, int, int], list[tuple[str, int, int]]] | None = None
+        self._by_sheet: dict[str, list[tuple[int, int]]] | None = None
         self._static_loops: set[tuple[str, int, int]] = set()
         self._rects: dict[tuple[str, int, int], list[tuple]] = {}
         self._has_data_tables = False
-        self._rel_trees: dict[str, tuple[tuple, int, int]] = {}
-        self._shared_trees: dict[tuple[str, str], tuple] = {}
+        self._trees: dict[tuple[str, str], tuple] = {}  # a shared formula's, parsed once
         self._name_rects: dict[tuple[str, str | None], list[tuple]] = {}
         #: closures shared by every cell (see _Compiler.c and _compile_ref)
         self._constants: dict[tuple[str, str], Callable[[], Any]] = {}
@@ -316,9 +395,13 @@ class Workbook:
             raise CircularReference([cell_text(*cell.key), "(nesting too deep)"]) from None
         finally:
             self._stack.pop()
-        cell.value = self._cell_result(cell, v) if cell.key not in self._frozen else cell.stored
+        if self._frozen and cell.key in self._frozen:
+            v = cell.stored
+        elif type(v) is not float or cell.array_area is not None or cell.dynamic:
+            v = self._cell_result(cell, v)  # a number in a plain cell is its value as is
+        cell.value = v
         cell.state = _DONE
-        return cell.value
+        return v
 
     def _cell_result(self, cell: _Cell, v: Any) -> Any:
         if isinstance(v, Lambda):
@@ -439,7 +522,7 @@ class Workbook:
         todo = list(self._frozen)
         kept = set(todo)
         while todo:
-            for k in self._readers.get(todo.pop(), ()):
+            for k in self.readers().get(todo.pop(), ()):
                 if k not in kept:
                     kept.add(k)
                     todo.append(k)
@@ -490,45 +573,77 @@ class Workbook:
                 self._eval(self.cells[k])
 
     # -- order ---------------------------------------------------------------------------
+    def _precedents(self, cell: _Cell) -> list[tuple[str, int, int]]:
+        """The formula cells ``cell``'s references cover (static: what the formula
+        says, not the branch an IF takes nor what INDIRECT reads)."""
+        f = cell.formula
+        if f is None:
+            return []
+        cells = self.cells
+        _, r, c = cell.key
+        out = []
+        for s, dr, dc in f.cells_rel:
+            k = (s, r + dr, c + dc)
+            if k in cells:
+                out.append(k)
+        for k in f.cells_abs:
+            if k in cells:
+                out.append(k)
+        if f.rects:
+            dr, dc = r - f.origin[0], c - f.origin[1]
+            for s, r1, c1, r2, c2, mr1, mc1, mr2, mc2, _soft in f.rects:
+                r1, c1, r2, c2 = r1 + dr * mr1, c1 + dc * mc1, r2 + dr * mr2, c2 + dc * mc2
+                if r1 == r2 and c1 == c2:
+                    if (s, r1, c1) in cells:
+                        out.append((s, r1, c1))
+                elif (r2 - r1 + 1) * (c2 - c1 + 1) <= 64:
+                    for rr in range(r1, r2 + 1):
+                        for cc in range(c1, c2 + 1):
+                            if (s, rr, cc) in cells:
+                                out.append((s, rr, cc))
+                else:
+                    for (rr, cc) in self._formula_cells_of(s):
+                        if r1 <= rr <= r2 and c1 <= cc <= c2:
+                            out.append((s, rr, cc))
+        return out
+
+    def _formula_cells_of(self, sheet: str) -> list[tuple[int, int]]:
+        """(row, column) of every formula cell on ``sheet``: built when a large range
+        is first met, as most workbooks' ranges are small."""
+        by_sheet = self._by_sheet
+        if by_sheet is None:
+            by_sheet = self._by_sheet = {}
+            for (s, r, c) in self.cells:
+                by_sheet.setdefault(s, []).append((r, c))
+        return by_sheet.get(sheet, [])
+
+    def readers(self) -> dict[tuple[str, int, int], list[tuple[str, int, int]]]:
+        """Formula cell → the formula cells whose references cover it (built on first
+        use: only loops, What-If tables and the agreement report need it)."""
+        if self._readers is None:
+            readers: dict[tuple[str, int, int], list[tuple[str, int, int]]] = {}
+            for key, cell in self.cells.items():
+                for p in self._precedents(cell):
+                    readers.setdefault(p, []).append(key)
+            self._readers = readers
+        return self._readers
+
     def _order(self) -> list[_Cell]:
         """Formula cells so that (static) precedents come first: an iterative DFS."""
         cells = self.cells
-        by_sheet: dict[str, list[tuple[int, int]]] = {}
-        for (s, r, c) in cells:
-            by_sheet.setdefault(s, []).append((r, c))
         seen: set[tuple[str, int, int]] = set()
         order: list[tuple[str, int, int]] = []
-        readers: dict[tuple[str, int, int], list[tuple[str, int, int]]] = {}
-        self._readers = readers
         loops: set[tuple[str, int, int]] = set()
         self._static_loops = loops
-
-        def precedents(cell: _Cell) -> list[tuple[str, int, int]]:
-            out = []
-            for d in cell.deps:
-                if type(d) is not tuple:
-                    continue
-                s, r1, c1, r2, c2 = d[1:] if d[0] == "soft" else d
-                if r1 == r2 and c1 == c2:
-                    k = (s, r1, c1)
-                    if k in cells:
-                        out.append(k)
-                elif (r2 - r1 + 1) * (c2 - c1 + 1) <= 64:
-                    for r in range(r1, r2 + 1):
-                        for c in range(c1, c2 + 1):
-                            if (s, r, c) in cells:
-                                out.append((s, r, c))
-                else:
-                    for (r, c) in by_sheet.get(s, ()):
-                        if r1 <= r <= r2 and c1 <= c <= c2:
-                            out.append((s, r, c))
-            return out
+        precedents = self._precedents
 
         def hard(a: tuple[str, int, int], b: tuple[str, int, int]) -> bool:
             """b's formula refers to cell a directly (not only through a name)."""
             s, r, c = a
-            return any(d[0] != "soft" and d[0] == s and d[1] <= r <= d[3] and d[2] <= c <= d[4]
-                       for d in cells[b].deps if isinstance(d, tuple))
+            f = cells[b].formula
+            return f is not None and any(
+                not soft and d == s and r1 <= r <= r2 and c1 <= c <= c2
+                for d, r1, c1, r2, c2, soft in f.at(*b[1:]))
 
         for key, cell in cells.items():
             if key in seen:
@@ -544,7 +659,6 @@ class Workbook:
             while stack:
                 k, it = stack[-1]
                 for p in it:
-                    readers.setdefault(p, []).append(k)
                     if p not in seen:
                         seen.add(p)
                         on_stack[p] = len(stack)
@@ -559,80 +673,111 @@ class Workbook:
                     del on_stack[k]
                     order.append(k)
         self._order_keys = order
-        if self._has_data_tables:  # what a What-If input reaches (see _what_if)
-            self._rects = {k: [d[1:] if d[0] == "soft" else d for d in c.deps
-                               if isinstance(d, tuple)] for k, c in cells.items()}
-        for cell in cells.values():
-            cell.deps = []
+        if self._has_data_tables and not self._rects:  # what a What-If input reaches
+            self._rects = {k: [d[:5] for d in c.formula.at(*k[1:])]
+                           for k, c in cells.items() if c.formula is not None}
         return [cells[k] for k in order]
 
     # -- compile -------------------------------------------------------------------------
     def _compile_all(self) -> None:
-        shared: dict[tuple[str, str], tuple[tuple, int, int, str]] = {}
+        shared: dict[tuple[str, str], tuple[int, int, str]] = {}
         for sd in self.data.sheets:
             for (r, c), fc in sd.formulas.items():
                 if fc.kind == "shared" and fc.text:
-                    shared[(sd.name, fc.shared_index or "")] = (None, r, c, fc.text)  # type: ignore[assignment]
+                    shared[(sd.name, fc.shared_index or "")] = (r, c, fc.text)
+        # (sheet, key) → the formula compiled once for every cell it is the same for, in
+        # relative terms: Excel's shared-formula groups by index, other cells by the R1C1
+        # form of their text (files written by other tools repeat formulas cell by cell)
+        formulas: dict[tuple[str, ...], _Formula | None] = {}
         for sd in self.data.sheets:
+            sheet = sd.name
+            values = sd.values
+            above: dict[int, _RelativeForm] = {}  # by column: the last form in it
+            left: dict[int, _RelativeForm] = {}  # by row
             for (r, c), fc in sd.formulas.items():
-                key = (sd.name, r, c)
+                key = (sheet, r, c)
+                kind = fc.kind
                 text = fc.text
-                dr = dc = 0
-                if fc.kind == "shared" and not text:
-                    master = shared.get((sd.name, fc.shared_index or ""))
+                moved = None
+                if kind == "dataTable" and fc.ref:
+                    self._data_table(key, fc, values.get((r, c)))
+                    continue
+                if kind == "shared":
+                    master = shared.get((sheet, fc.shared_index or ""))
                     if master is None:
                         continue
-                    _, mr, mc, text = master
-                    dr, dc = r - mr, c - mc
-                if fc.kind == "dataTable" and fc.ref:
-                    self._data_table(key, fc, sd.values.get((r, c)))
-                    continue
+                    mr, mc, mtext = master
+                    if not text:
+                        text = mtext
+                        moved = (r - mr, c - mc) if r != mr or c != mc else None
+                    fkey: tuple[str, ...] | None = ("\0", sheet, fc.shared_index or "")
+                    origin = (mr, mc)
+                elif kind == "array":
+                    fkey = None  # compiled for its cell: it claims an area
+                    origin = (r, c)
+                else:
+                    if not text:
+                        continue
+                    # the cell above or to the left usually holds the same formula
+                    form = above.get(c)
+                    if form is None or form.text_at(r, c) != text:
+                        form = left.get(r)
+                        if form is None or form.text_at(r, c) != text:
+                            form = _RelativeForm.of(text, r, c)
+                    if form is not None:
+                        above[c] = left[r] = form
+                        fkey = (sheet, form.key)
+                    else:
+                        fkey = None
+                    origin = (r, c)
                 if not text:
                     continue
-                cell = _Cell(key, text, sd.values.get((r, c)), (dr, dc) if dr or dc else None)
+                cell = _Cell(key, text, values.get((r, c)), moved)
                 self.cells[key] = cell
-                try:
-                    if dr or dc:
-                        tree = self._shared_trees.get((sd.name, fc.shared_index or ""))
-                        if tree is None:
-                            tree = parse(text)
-                            self._shared_trees[(sd.name, fc.shared_index or "")] = tree
-                    else:
-                        tree, dr, dc = self._parse_relative(text, r, c)
-                    if fc.kind == "array" and fc.ref:
-                        cell.array_area = area(fc.ref)
-                        cell.dynamic = fc.dynamic
-                        if not fc.dynamic:
-                            self._claim_area(cell)
-                        else:
-                            self._claim_area(cell)
-                    array_mode = fc.kind == "array"
-                    comp = _Compiler(self, key, array_mode, moved=(dr, dc))
-                    cell.fn = comp.compile(tree)
-                    cell.deps = comp.deps
-                    if comp.volatile:
-                        self.volatile.add(key)
-                except (FormulaSyntaxError, Unsupported) as exc:
-                    cell.fn = None
-                    self.degraded[key] = str(exc)
+                f = formulas.get(fkey) if fkey is not None else None
+                if f is None and (fkey is None or fkey not in formulas):
+                    f = self._compile_formula(key, text, origin, fc, moved,
+                                              anchored=fkey is not None)
+                    if fkey is not None:
+                        formulas[fkey] = f  # None: compiled cell by cell
+                if f is None or (moved is not None and not f.fits(r, c)):
+                    f = self._compile_formula(key, text, origin, fc, moved, anchored=False)
+                if kind == "array" and fc.ref:
+                    cell.array_area = area(fc.ref)
+                    cell.dynamic = fc.dynamic
+                    self._claim_area(cell)
+                cell.formula = f
+                cell.fn = f.fn
+                if f.reason:
+                    self.degraded[key] = f.reason
+                if f.volatile:
+                    self.volatile.add(key)
 
-    def _parse_relative(self, text: str, r: int, c: int) -> tuple[tuple, int, int]:
-        """Parse ``text`` at (r, c), reusing the tree of a formula that is the same in
-        relative terms (``=A1+1`` in B2 is ``=A2+1`` in B3: what Excel's R1C1 notation and
-        shared formulas capture). Files written by other tools repeat such formulas cell
-        by cell; parsing each again was most of the compile time of long models.
-
-        Returns the tree and the (rows, columns) its references must move by."""
-        key = _relative_key(text, r, c)
-        if key is None:
-            return parse(text), 0, 0
-        hit = self._rel_trees.get(key)
-        if hit is None:
-            tree = parse(text)
-            self._rel_trees[key] = (tree, r, c)
-            return tree, 0, 0
-        tree0, r0, c0 = hit
-        return tree0, r - r0, c - c0
+    def _compile_formula(self, key: tuple[str, int, int], text: str, origin: tuple[int, int],
+                         fc: FormulaCell, moved: tuple[int, int] | None,
+                         anchored: bool) -> _Formula | None:
+        """Compile ``text`` (written for ``origin``) for cell ``key``, or with
+        ``anchored`` once for every cell it is the same for in relative terms (None when
+        this formula cannot be: see :class:`_Anchored`)."""
+        sheet, r, c = key
+        tkey = (sheet, fc.shared_index or "") if fc.kind == "shared" else None
+        try:
+            tree = self._trees.get(tkey) if tkey is not None else None
+            if tree is None:
+                tree = parse(text)
+                if tkey is not None:
+                    self._trees[tkey] = tree
+            if anchored:
+                comp = _Compiler(self, (sheet, *origin), False, anchored=True)
+            else:
+                dr, dc = (r - origin[0], c - origin[1]) if moved else (0, 0)
+                comp = _Compiler(self, key, fc.kind == "array", moved=(dr, dc))
+            fn = comp.compile(tree)
+        except _Anchored:
+            return None
+        except (FormulaSyntaxError, Unsupported) as exc:
+            return _Formula(None, origin if anchored else (r, c), [], False, str(exc))
+        return _Formula(fn, origin if anchored else (r, c), comp.deps, comp.volatile)
 
     # -- What-If data tables -----------------------------------------------------------
     def _data_table(self, key: tuple[str, int, int], fc: FormulaCell, stored: Any) -> None:
@@ -685,7 +830,9 @@ class Workbook:
 
         cell.fn = compute
         # The table reads its formula and input cells; their precedents order first.
-        cell.deps = [(sheet, r1 - 1, c1 - 1, r1 - 1, c2), (sheet, r1, c1 - 1, r2, c1 - 1)]
+        cell.formula = _Formula(compute, key[1:], [
+            (sheet, r1 - 1, c1 - 1, r1 - 1, c2, 0, 0, 0, 0, False),
+            (sheet, r1, c1 - 1, r2, c1 - 1, 0, 0, 0, 0, False)], False)
 
     def _what_if(self, target: tuple[str, int, int],
                  sets: list[tuple[tuple[str, int, int], Any]]) -> Any:
@@ -705,7 +852,7 @@ class Workbook:
             todo.extend(hit)
             affected.update(hit)
         while todo:
-            for k in self._readers.get(todo.pop(), ()):
+            for k in self.readers().get(todo.pop(), ()):
                 if k not in affected:
                     affected.add(k)
                     todo.append(k)
@@ -869,28 +1016,98 @@ def _relative_key(text: str, r: int, c: int) -> str | None:
     >>> _relative_key("SUM(A:A)", 1, 2) is None
     True
     """
-    from templates.recalc.parser import col_index
+    form = _RelativeForm.of(text, r, c)
+    return None if form is None else form.key
 
-    parts = _STRING_LITERAL.split(text) if '"' in text else (text,)
-    out = []
-    for i, part in enumerate(parts):
-        if i % 2:
-            out.append(part)
-            continue
-        if _REL_UNSAFE.search(part):
+
+_LETTERS: dict[int, str] = {}
+
+
+class _RelativeForm:
+    """A formula's text as it reads in any cell, from the R1C1 analysis of one cell: a
+    format string with a slot for each relative row and column. The next cell of a range
+    filled down or right is then recognised by formatting and comparing one string, not
+    by a regular-expression pass over its text (most of compiling a long model).
+
+    Examples
+    --------
+    >>> form = _RelativeForm.of("B1*$C$1+B$1", 2, 1)
+    >>> form.text_at(7, 2)
+    'C6*$C$1+C$1'
+    >>> _RelativeForm.of("C6*$C$1+C$1", 7, 2).key == form.key
+    True
+    """
+
+    __slots__ = ("fmt", "key", "low_c", "low_r", "slots")
+
+    def __init__(self, key: str, fmt: str, slots: list[tuple[bool, int]]) -> None:
+        self.key = key
+        self.fmt = fmt
+        #: (is a column, offset from the cell) per slot of ``fmt``, in order
+        self.slots = slots
+        # rows and columns a cell needs for every slot to stay on the sheet
+        self.low_r = max([1 - o for is_col, o in slots if not is_col], default=1)
+        self.low_c = max([1 - o for is_col, o in slots if is_col], default=1)
+
+    @classmethod
+    def of(cls, text: str, r: int, c: int) -> _RelativeForm | None:
+        """The form of ``text`` written in (r, c); None as for :func:`_relative_key`."""
+        from templates.recalc.parser import col_index
+
+        parts = _STRING_LITERAL.split(text) if '"' in text else (text,)
+        out = []
+        fmt = []
+        slots: list[tuple[bool, int]] = []
+        for i, part in enumerate(parts):
+            if i % 2:
+                out.append(part)
+                fmt.append(part.replace("{", "{{").replace("}", "}}"))
+                continue
+            if _REL_UNSAFE.search(part):
+                return None
+            # split: [text, $col?, letters, $row?, digits, text, ...]
+            pieces = _REL_CELL.split(part)
+            for j in range(0, len(pieces), 5):
+                fmt.append(pieces[j].replace("{", "{{").replace("}", "}}"))
+                if j + 4 >= len(pieces):
+                    break
+                abs_col, col, abs_row, row = pieces[j + 1:j + 5]
+                ci = _COL_INDEX.get(col)
+                if ci is None:
+                    ci = _COL_INDEX[col] = col_index(col)
+                if abs_col:
+                    fmt.append("$" + col)
+                else:
+                    fmt.append("{}")
+                    slots.append((True, ci - c))
+                if abs_row:
+                    fmt.append("$" + row)
+                else:
+                    fmt.append("{}")
+                    slots.append((False, int(row) - r))
+                pieces[j + 1] = f"C{ci}" if abs_col else f"C[{ci - c}]"
+                pieces[j + 2] = f"R{row}" if abs_row else f"R[{int(row) - r}]"
+                pieces[j + 3] = pieces[j + 4] = ""
+            out.append("".join(pieces))
+        return cls("".join(out), "".join(fmt), slots)
+
+    def text_at(self, r: int, c: int) -> str | None:
+        """The text this formula has in cell (r, c) (column letters in upper case), or
+        None where a reference would fall off the sheet."""
+        if r < self.low_r or c < self.low_c:
             return None
-        # split: [text, $col?, letters, $row?, digits, text, ...]
-        pieces = _REL_CELL.split(part)
-        for j in range(1, len(pieces), 5):
-            abs_col, col, abs_row, row = pieces[j:j + 4]
-            ci = _COL_INDEX.get(col)
-            if ci is None:
-                ci = _COL_INDEX[col] = col_index(col)
-            pieces[j] = f"R{row}" if abs_row else f"R[{int(row) - r}]"
-            pieces[j + 1] = f"C{ci}" if abs_col else f"C[{ci - c}]"
-            pieces[j + 2] = pieces[j + 3] = ""
-        out.append("".join(pieces))
-    return "".join(out)
+        letters = _LETTERS
+        args: list[Any] = []
+        for is_col, o in self.slots:
+            if is_col:
+                n = c + o
+                x = letters.get(n)
+                if x is None:
+                    x = letters[n] = col_letters(n)
+                args.append(x)
+            else:
+                args.append(r + o)
+        return self.fmt.format(*args)
 
 
 def _shifted_text(text: str, dr: int, dc: int) -> str:
@@ -1225,15 +1442,22 @@ class _Compiler:
     """Syntax tree → closure, for one formula cell (or one defined name)."""
 
     def __init__(self, book: Workbook, cell: tuple[str, int, int], array_mode: bool,
-                 name_sheet: str | None = None, moved: tuple[int, int] = (0, 0)) -> None:
+                 name_sheet: str | None = None, moved: tuple[int, int] = (0, 0),
+                 anchored: bool = False) -> None:
         self.book = book
         #: (rows, columns) the tree's relative references move by: a tree parsed for
         #: one cell compiles for another without being rebuilt.
         self.dr, self.dc = moved
+        #: compile once for every cell the formula is the same for (see _Formula):
+        #: relative references read the row and column of the cell being evaluated,
+        #: ``cell`` is where the formula's references were written
+        self.anchored = anchored
         self.cell = cell
         self.sheet = cell[0]
-        self.ctx_scalar = Ctx(book, cell, array_mode)
-        self.ctx_array = Ctx(book, cell, True)
+        here = None if anchored else cell
+        self.ctx_scalar = Ctx(book, here, array_mode)
+        self.ctx_array = Ctx(book, here, True)
+        #: rectangles read, as _Formula.deps holds them
         self.deps: list[tuple] = []
         self.volatile = False
         self.scopes: list[dict[str, list[Any]]] = []
@@ -1283,8 +1507,10 @@ class _Compiler:
         if kind == "name":
             return self.name(node[1], node[2], am)
         if kind == "table":
+            if self.anchored:
+                raise _Anchored
             ref = self.table(node[1])
-            self.deps.append((ref.sheet, ref.r1, ref.c1, ref.r2, ref.c2))
+            self.deps.append((ref.sheet, ref.r1, ref.c1, ref.r2, ref.c2, 0, 0, 0, 0, False))
             return lambda: ref
         if kind == "paren":
             return self.c(node[1], am)
@@ -1298,7 +1524,7 @@ class _Compiler:
             return lambda: _unary(_pct, _deref(f(), ctx))
         if kind == "at":
             f = self.c(node[1], False)
-            sctx = Ctx(book, self.cell, False)
+            sctx = Ctx(book, None if self.anchored else self.cell, False)
 
             def at() -> Any:
                 v = f()
@@ -1330,17 +1556,46 @@ class _Compiler:
         s = self.sheet if sheet is None else self._sheet(sheet)
         if s is None:
             return lambda: REF
+        book = self.book
+        if self._dep(s, node):
+            return self._moving_ref(s, node)
         key = (s, r1, c1, r2, c2)
-        self.deps.append(key)
         if _abs[0] and _abs[1] and _abs[2] and _abs[3]:
             # $A$1:$B$9 is the same reference in every cell that writes it
-            fn = self.book._absolute_refs.get(key)
+            fn = book._absolute_refs.get(key)
             if fn is None:
-                ref = Ref(self.book, s, r1, c1, r2, c2)
-                fn = self.book._absolute_refs[key] = lambda: ref
+                ref = Ref(book, s, r1, c1, r2, c2)
+                fn = book._absolute_refs[key] = lambda: ref
             return fn
-        ref = Ref(self.book, s, r1, c1, r2, c2)
+        ref = Ref(book, s, r1, c1, r2, c2)
         return lambda: ref
+
+    def _dep(self, s: str, node: tuple) -> bool:
+        """Record what reference ``node`` reads; True when it moves with the cell."""
+        _, _, r1, c1, r2, c2, (ar1, ac1, ar2, ac2) = node
+        if self.anchored:
+            m = (0 if ar1 else 1, 0 if ac1 else 1, 0 if ar2 else 1, 0 if ac2 else 1)
+        else:
+            m = (0, 0, 0, 0)
+        self.deps.append((s, r1, c1, r2, c2, *m, False))
+        return m != (0, 0, 0, 0)
+
+    def _moving_ref(self, s: str, node: tuple) -> Callable[[], Any]:
+        """The Ref of a relative reference in the cell being evaluated (anchored)."""
+        _, _, r1, c1, r2, c2, (ar1, ac1, ar2, ac2) = node
+        r0, c0 = self.cell[1], self.cell[2]
+        book, stack = self.book, self.book._stack
+        # each bound is its value at the origin, plus the cell's offset if it moves
+        br1, mr1 = (r1, 0) if ar1 else (r1 - r0, 1)
+        bc1, mc1 = (c1, 0) if ac1 else (c1 - c0, 1)
+        br2, mr2 = (r2, 0) if ar2 else (r2 - r0, 1)
+        bc2, mc2 = (c2, 0) if ac2 else (c2 - c0, 1)
+
+        def ref() -> Ref:
+            k = stack[-1].key
+            r, c = k[1], k[2]
+            return Ref(book, s, br1 + mr1 * r, bc1 + mc1 * c, br2 + mr2 * r, bc2 + mc2 * c)
+        return ref
 
     def _sheet(self, name: str) -> str | None:
         return self.book._sheet_by_upper.get(name.upper())
@@ -1393,17 +1648,39 @@ class _Compiler:
         s = self.sheet if sheet is None else self._sheet(sheet)
         if s is None:
             return lambda: REF
+        book = self.book
+        read = book.cell_value
+        if self._dep(s, node):
+            # a relative cell of a formula compiled for many cells: read where it is
+            stack = book._stack
+            r0, c0 = self.cell[1], self.cell[2]
+            if not _abs[0] and not _abs[1]:
+                dr, dc = r1 - r0, c1 - c0
+
+                def rel() -> Any:
+                    k = stack[-1].key
+                    return read(s, k[1] + dr, k[2] + dc)
+                return rel
+            if not _abs[0]:
+                dr = r1 - r0
+
+                def rel_row() -> Any:
+                    return read(s, stack[-1].key[1] + dr, c1)
+                return rel_row
+            dc = c1 - c0
+
+            def rel_col() -> Any:
+                return read(s, r1, stack[-1].key[2] + dc)
+            return rel_col
         key = (s, r1, c1, r1, c1)
-        self.deps.append(key)
         # a partial is a third of a closure's memory, and a million cells have one each;
         # an absolute cell ($A$1) is read by one for the whole workbook
         if _abs[0] and _abs[1]:
-            fn = self.book._absolute_reads.get(key)
+            fn = book._absolute_reads.get(key)
             if fn is None:
-                fn = self.book._absolute_reads[key] = functools.partial(
-                    self.book.cell_value, s, r1, c1)
+                fn = book._absolute_reads[key] = functools.partial(read, s, r1, c1)
             return fn
-        return functools.partial(self.book.cell_value, s, r1, c1)
+        return functools.partial(read, s, r1, c1)
 
     # -- names, LET, LAMBDA -------------------------------------------------------------
     def name(self, raw: str, sheet: str | None, am: bool) -> Callable[[], Any]:
@@ -1435,7 +1712,7 @@ class _Compiler:
         # Marked "soft": through a name Excel resolves INDEX(name,…) ranges at run time and
         # reports no loop for a name that merely spans the formula's own cell (koala's
         # SUM(INDEX(Liste3,1,1):INDEX(Liste3,1,n-1)) inside Liste3).
-        self.deps.extend(("soft", *r) for r in self.book.name_rects(n, s))
+        self.deps.extend((*r, 0, 0, 0, 0, True) for r in self.book.name_rects(n, s))
         return fn
 
     def let(self, args: tuple, am: bool) -> Callable[[], Any]:
@@ -1543,15 +1820,16 @@ class _Compiler:
                 compiled.append(f)
         fctx = ctx
         lazy = spec.lazy
+        kinds = arg_kinds(spec, len(compiled))
 
         if lazy:
             def run_lazy() -> Any:
                 vals = [x[0] if isinstance(x, tuple) else x() for x in compiled]
-                return call(spec, fctx, vals)
+                return call(spec, fctx, vals, kinds)
             return run_lazy
 
         def run() -> Any:
-            return call(spec, fctx, [f() for f in compiled])
+            return call(spec, fctx, [f() for f in compiled], kinds)
         return run
 
     # -- tables and external links ---------------------------------------------------------
@@ -1644,5 +1922,3 @@ class _Compiler:
             val = 0.0
         return lambda: val
 
-
-del MAX_COL, MAX_ROW
