@@ -1,0 +1,155 @@
+"""A formula the same in relative terms is compiled once for all its cells (issue 15,
+item 3): filled-down and filled-right ranges, Excel's shared formulas and text repeated
+cell by cell. These tests check that the sharing happens and that every cell still reads
+its own row and column. Expected values are hand arithmetic, shown beside each."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import openpyxl
+
+from templates.recalc.reader import read_book
+from templates.recalc.values import REF
+from templates.recalc.workbook import Workbook
+
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+
+def _book(tmp_path: Path, fill: dict[str, object], sheets: tuple[str, ...] = ("S",)) -> Workbook:
+    """openpyxl writes every formula in full, as most tools do (no shared formulas)."""
+    wb = openpyxl.Workbook()
+    wb.active.title = sheets[0]
+    for name in sheets[1:]:
+        wb.create_sheet(name)
+    for ref, v in fill.items():
+        sheet, cell = ref.split("!") if "!" in ref else (sheets[0], ref)
+        wb[sheet][cell] = v
+    path = tmp_path / "book.xlsx"
+    wb.save(path)
+    return Workbook(read_book(str(path)))
+
+
+def _formulas(book: Workbook, col: int) -> set[int]:
+    return {id(c.formula) for k, c in book.cells.items() if k[2] == col}
+
+
+def test_a_filled_down_column_is_one_compiled_formula(tmp_path: Path) -> None:
+    fill: dict[str, object] = {f"A{r}": float(r) for r in range(1, 201)}
+    fill.update({f"B{r}": f"=A{r}*2+ROW()" for r in range(1, 201)})
+    book = _book(tmp_path, fill)
+    assert len(_formulas(book, 2)) == 1
+    values = book.calculate()
+    # B{r} = A{r}*2 + ROW() = 2r + r = 3r
+    assert all(values[("S", r, 2)] == 3.0 * r for r in range(1, 201))
+
+
+def test_a_filled_right_row_with_mixed_references(tmp_path: Path) -> None:
+    """B$1 keeps its row, $A2 its column: C2:F5 = (row 1's value) * (column A's value)."""
+    fill: dict[str, object] = {f"{c}1": float(i) for i, c in enumerate("BCDEF", 1)}
+    fill.update({f"A{r}": float(10 * r) for r in range(2, 6)})
+    fill.update({f"{c}{r}": f"={c}$1*$A{r}" for c in "BCDEF" for r in range(2, 6)})
+    book = _book(tmp_path, fill)
+    assert len({id(c.formula) for c in book.cells.values()}) == 1
+    values = book.calculate()
+    # column B..F carries 1..5 in row 1; A{r} = 10r → cell = i * 10r
+    for i, c in enumerate("BCDEF", 1):
+        for r in range(2, 6):
+            assert values[("S", r, i + 1)] == float(i * 10 * r), (c, r)
+
+
+def test_position_dependent_functions_see_their_own_cell(tmp_path: Path) -> None:
+    fill: dict[str, object] = {f"A{r}": float(r * r) for r in range(1, 31)}
+    for r in range(1, 31):
+        fill[f"B{r}"] = "=COLUMN()*100+ROW()"
+        fill[f"C{r}"] = '=INDIRECT("A"&ROW())'
+        fill[f"D{r}"] = f"=OFFSET(A{r},0,0)+1"
+        fill[f"E{r}"] = '=INDIRECT("RC[-4]",FALSE)'
+    book = _book(tmp_path, fill)
+    assert all(len(_formulas(book, col)) == 1 for col in (2, 3, 4, 5))
+    values = book.calculate()
+    for r in range(1, 31):
+        assert values[("S", r, 2)] == 200.0 + r  # COLUMN() = 2
+        assert values[("S", r, 3)] == float(r * r)  # A{r}
+        assert values[("S", r, 4)] == float(r * r + 1)
+        assert values[("S", r, 5)] == float(r * r)  # R1C1: same row, 4 columns left
+
+
+def test_a_chain_through_one_formula_evaluated_from_its_end(tmp_path: Path) -> None:
+    """A{r} = LET(x, A{r-1}, x+1): reading the last cell first evaluates the whole chain
+    nested inside one compiled formula (each level must see its own row and its own
+    LET binding). A1 = 1 → A{r} = r."""
+    fill: dict[str, object] = {"A1": 1.0}
+    fill.update({f"A{r}": f"=LET(x,A{r - 1},x+1)" for r in range(2, 101)})
+    book = _book(tmp_path, fill)
+    assert len(_formulas(book, 1)) == 1
+    # cell_value outside calculate() recurses under Python's default limit: 100 deep
+    assert book.cell_value("S", 100, 1) == 100.0
+    assert book.cell_value("S", 50, 1) == 50.0
+
+
+def test_the_same_text_on_two_sheets_reads_each_sheet(tmp_path: Path) -> None:
+    book = _book(tmp_path, {"S!A1": 2.0, "T!A1": 5.0, "S!B1": "=A1*3", "T!B1": "=A1*3"},
+                 sheets=("S", "T"))
+    values = book.calculate()
+    assert values[("S", 1, 2)] == 6.0 and values[("T", 1, 2)] == 15.0  # 2*3, 5*3
+
+
+def _write_sheet(path: Path, rows_xml: str) -> Path:
+    """One sheet as Excel writes it (shared formulas need raw SpreadsheetML)."""
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("[Content_Types].xml",
+                    '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.'
+                    'openxmlformats.org/package/2006/content-types"><Default Extension="rels"'
+                    ' ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+                    '<Default Extension="xml" ContentType="application/xml"/><Override '
+                    'PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats'
+                    '-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/'
+                    'worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-'
+                    'officedocument.spreadsheetml.worksheet+xml"/></Types>')
+        zf.writestr("_rels/.rels",
+                    '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://'
+                    'schemas.openxmlformats.org/package/2006/relationships"><Relationship '
+                    f'Id="rId1" Type="{rel}/officeDocument" Target="xl/workbook.xml"/>'
+                    '</Relationships>')
+        zf.writestr("xl/workbook.xml",
+                    f'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{_MAIN}" '
+                    f'xmlns:r="{rel}"><sheets><sheet name="S" sheetId="1" r:id="rId1"/>'
+                    '</sheets></workbook>')
+        zf.writestr("xl/_rels/workbook.xml.rels",
+                    '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://'
+                    'schemas.openxmlformats.org/package/2006/relationships"><Relationship '
+                    f'Id="rId1" Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/>'
+                    '</Relationships>')
+        zf.writestr("xl/worksheets/sheet1.xml",
+                    f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{_MAIN}">'
+                    f'<sheetData>{rows_xml}</sheetData></worksheet>')
+    return path
+
+
+def test_shared_formula_children_moved_off_the_sheet_are_ref_errors(tmp_path: Path) -> None:
+    """XFC1 = XFD1+1 shared over XFC1:XFD1: the child in XFD1 reads one column past the
+    last (XFE1), which Excel shows as #REF!; XFD1 itself holds 4 → XFC1 = 5."""
+    xml = ('<row r="1"><c r="XFC1"><f t="shared" ref="XFC1:XFD1" si="0">XFD1+1</f></c>'
+           '<c r="XFD1"><f t="shared" si="0"/><v>4</v></c></row>')
+    book = Workbook(read_book(str(_write_sheet(tmp_path / "edge.xlsx", xml))))
+    values = book.calculate()
+    assert values[("S", 1, 16384)] is REF
+    assert values[("S", 1, 16383)] is REF  # XFC1 = XFD1+1 and XFD1 is #REF!
+
+
+def test_a_shared_group_is_one_formula_and_each_child_reads_its_row(tmp_path: Path) -> None:
+    """A1..A50 = 1..50; B1 = A1*A1 shared down to B50 → B{r} = r²; the sum in C1 = 42925
+    (1² + … + 50² = 50·51·101/6)."""
+    cells = "".join(
+        f'<row r="{r}"><c r="A{r}"><v>{r}</v></c><c r="B{r}">'
+        + ('<f t="shared" ref="B1:B50" si="0">A1*A1</f>' if r == 1 else '<f t="shared" si="0"/>')
+        + "</c>" + ('<c r="C1"><f>SUM(B1:B50)</f></c>' if r == 1 else "") + "</row>"
+        for r in range(1, 51))
+    book = Workbook(read_book(str(_write_sheet(tmp_path / "shared.xlsx", cells))))
+    assert len(_formulas(book, 2)) == 1
+    values = book.calculate()
+    assert all(values[("S", r, 2)] == float(r * r) for r in range(1, 51))
+    assert values[("S", 1, 3)] == 42925.0
