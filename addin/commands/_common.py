@@ -1,64 +1,33 @@
-"""What every command shares: error reporting with CI-trustworthy exit codes."""
+"""What every command shares: typer option types and help without Python type names; the
+parts that need no typer (exit codes, one-line errors, bounds, echo) live in
+:mod:`addin.commands._plain` and are re-exported here."""
 
 from __future__ import annotations
 
-import contextlib
-import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Annotated, Any
 
 import typer
 import typer.core
 
-#: Exit codes: 0 ok, 1 a check failed, 2 bad input.
-EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT = 0, 1, 2
-
-
-def fail(message: str) -> None:
-    """One line on stderr (whitespace folded) and exit code 2."""
-    print(f"llm-tco: error: {' '.join(str(message).split())}", file=sys.stderr)
-    raise typer.Exit(EXIT_BAD_INPUT)
-
-
-@contextlib.contextmanager
-def bad_input_exits(any_error: bool = False) -> Iterator[None]:
-    """Turn bad arguments (``InputError``) and unusable files (``WorkbookError``, ``OSError``)
-    into one line on stderr naming the argument or file and the rule, and exit code 2.
-
-    ``any_error``: also for unexpected exceptions (commands handed untrusted workbooks:
-    never a traceback for a file we were given).
-    """
-    from engine.errors import InputError
-    from templates.recalc.errors import WorkbookError
-
-    try:
-        yield
-    except (typer.Exit, typer.Abort):
-        raise
-    except (InputError, WorkbookError) as exc:
-        fail(str(exc))
-    except BrokenPipeError:  # `llm-tco … | head`: the reader left; not an error
-        sys.stdout = None  # type: ignore[assignment]  # no second complaint at exit
-        raise typer.Exit(0) from None
-    except OSError as exc:
-        fail(f"{exc.filename or ''}: {exc.strerror or exc}")
-    except Exception as exc:
-        if not any_error:
-            raise
-        fail(f"unexpected {type(exc).__name__}: {exc}")
-
+from addin.commands._plain import (  # noqa: F401 - re-exported for every command
+    DEFAULT_MAX_MEMORY_MIB,
+    DEFAULT_TIMEOUT_S,
+    EXIT_BAD_INPUT,
+    EXIT_CHECK_FAILED,
+    EXIT_OK,
+    FORMATS,
+    Exit,
+    bad_input_exits,
+    bounded,
+    check_format,
+    echo,
+    fail,
+)
 
 # --format, defined once: every command that prints data takes table, json or csv.
-FORMATS = ("table", "json", "csv")
 Format = Annotated[str, typer.Option("--format", metavar="table|json|csv",
                                      help="Output: table, json or csv.")]
-
-
-def check_format(value: str, allowed: tuple[str, ...] = FORMATS) -> str:
-    """``value`` if it is one of ``allowed``, else one line on stderr and exit code 2."""
-    if value not in allowed:
-        fail(f"--format {value!r}: must be one of {', '.join(allowed)}")
-    return value
 
 
 def csv_text(rows: list[dict[str, Any]], columns: list[str] | None = None) -> str:
@@ -156,61 +125,8 @@ def print_fitted_table(title: str, columns: list[Column], items: list[Any],
     return dropped
 
 
-#: Default wall-clock bound of one recalc/check/sweep/simulate run, in seconds (``--timeout``).
-DEFAULT_TIMEOUT_S = 300.0
-#: Default bound on the process's address space, in MiB (``--max-memory``): four times the
-#: largest corpus workbook's peak with numpy loaded, far below a CI runner's memory.
-DEFAULT_MAX_MEMORY_MIB = 4096
-
 Timeout = Annotated[float, typer.Option(
     "--timeout", metavar="SECONDS", help="Wall-clock limit in seconds (0: none); exit 2 past it.")]
 MaxMemory = Annotated[int, typer.Option(
     "--max-memory", metavar="MIB", help="Memory limit in MiB (0: none); exit 2 past it.")]
 
-
-@contextlib.contextmanager
-def bounded(seconds: float, max_memory_mib: int, what: str) -> Iterator[None]:
-    """Run a workbook command inside a wall-clock and a memory bound.
-
-    Past ``seconds`` (SIGALRM) or when an allocation would exceed ``max_memory_mib`` of
-    address space (RLIMIT_AS, so the kernel refuses it and Python raises MemoryError), the
-    command stops with a :class:`~templates.recalc.errors.WorkbookError` naming ``what`` and the
-    bound: one line on stderr, exit 2, nothing written.
-    """
-    import signal
-
-    from templates.recalc.errors import WorkbookError
-
-    old_handler = None
-    if seconds > 0 and hasattr(signal, "SIGALRM"):
-        def expire(_signum: int, _frame: object) -> None:
-            raise WorkbookError(what, f"took longer than {seconds:g} s (--timeout); "
-                                "nothing was written")
-
-        old_handler = signal.signal(signal.SIGALRM, expire)
-        signal.setitimer(signal.ITIMER_REAL, seconds)
-    old_limit = None
-    try:
-        import resource
-
-        if max_memory_mib > 0:
-            old_limit = resource.getrlimit(resource.RLIMIT_AS)
-            cap = max_memory_mib * 1024 * 1024
-            hard = old_limit[1]
-            if hard == resource.RLIM_INFINITY or cap <= hard:
-                resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
-    except (ImportError, ValueError, OSError):  # no rlimits here (Windows): time bound only
-        old_limit = None
-    try:
-        yield
-    except MemoryError:
-        raise WorkbookError(what, f"needed more than {max_memory_mib:,} MiB (--max-memory); "
-                            "nothing was written") from None
-    finally:
-        if old_handler is not None:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, old_handler)
-        if old_limit is not None:
-            import resource
-
-            resource.setrlimit(resource.RLIMIT_AS, old_limit)
