@@ -308,7 +308,9 @@ def normalise(v: Any) -> Any:
     return v
 
 
-def _apply(spec: FunctionSpec, ctx: Any, args: list[Any]) -> Any:
+def apply_converted(spec: FunctionSpec, ctx: Any, args: list[Any]) -> Any:
+    """Call ``spec`` with arguments :func:`call` has converted (or that need none: see
+    :func:`numbers_pass`); Python's arithmetic failures become Excel's errors."""
     try:
         res = spec.fn(ctx, *args) if spec.context else spec.fn(*args)
     except XLFail as exc:
@@ -332,6 +334,15 @@ def _element(v: Any) -> Any:
     if isinstance(v, MultiRef):
         return VALUE
     return v
+
+
+def numbers_pass(spec: FunctionSpec, kinds: tuple[str, ...]) -> bool:
+    """True when ``len(kinds)`` arguments that are all numbers go to ``spec`` as they
+    are: :func:`call` would convert nothing (a compiled call then skips it)."""
+    n = len(kinds)
+    return (not spec.lazy and n >= spec.min_args
+            and (spec.max_args is None or n <= spec.max_args)
+            and all(k in _AS_IS_FOR_NUMBERS for k in kinds))
 
 
 def arg_kinds(spec: FunctionSpec, n: int) -> tuple[str, ...]:
@@ -401,7 +412,7 @@ def call(spec: FunctionSpec, ctx: Any, args: list[Any],
     if not any(i >= 0 for i in lifted):
         for i in lifted:  # an error kept for broadcasting, but nothing broadcasts
             return conv[-1 - i]
-        return _apply(spec, ctx, conv)
+        return apply_converted(spec, ctx, conv)
     # element-wise over the broadcast shape
     arrays = [conv[i] for i in lifted if i >= 0]
     nr = max(a.nrows for a in arrays)
@@ -427,6 +438,6 @@ def call(spec: FunctionSpec, ctx: Any, args: list[Any],
                 for i in errs:
                     bad = conv[i]
                     break
-            row.append(bad if bad is not None else _element(_apply(spec, ctx, el)))
+            row.append(bad if bad is not None else _element(apply_converted(spec, ctx, el)))
         out.append(row)
     return Array(out)

@@ -70,10 +70,25 @@ def is_error(v: Any) -> bool:
 class Array:
     """A 2-D array of scalar values, row-major: ``Array([[1.0, 2.0], [3.0, 4.0]])``."""
 
-    __slots__ = ("rows",)
+    __slots__ = ("columns", "rows")
 
     def __init__(self, rows: list[list[Any]]) -> None:
         self.rows = rows
+        #: Set (to a dict) on an array that stays as it is for the whole calculation (a
+        #: range of constants, shared by every formula that reads it): :meth:`column`
+        #: then extracts each column once, not once per lookup (:meth:`column_values`).
+        self.columns: dict[int, list[Any]] | None = None
+
+    def column_values(self, j: int) -> list[Any]:
+        """Column ``j`` (0-based) as a list; shared, not to be changed, when the array
+        is shared (:attr:`columns`)."""
+        cols = self.columns
+        if cols is None:
+            return [r[j] for r in self.rows]
+        col = cols.get(j)
+        if col is None:
+            col = cols[j] = [r[j] for r in self.rows]
+        return col
 
     @property
     def nrows(self) -> int:
@@ -160,6 +175,9 @@ class Ref:
 
     def array(self) -> Array:
         """The cells' values (``None`` for empty cells)."""
+        shared = getattr(self.book, "range_array", None)
+        if shared is not None:
+            return shared(self.sheet, self.r1, self.c1, self.r2, self.c2)
         return Array(self.book.range_rows(self.sheet, self.r1, self.c1, self.r2, self.c2))
 
     def __eq__(self, other: object) -> bool:

@@ -39,7 +39,16 @@ from templates.recalc.parser import (
     shift,
 )
 from templates.recalc.reader import BookData, FormulaCell, area
-from templates.recalc.registry import FUNCTIONS, MISSING, Lambda, arg_kinds, call, normalise
+from templates.recalc.registry import (
+    FUNCTIONS,
+    MISSING,
+    Lambda,
+    apply_converted,
+    arg_kinds,
+    call,
+    normalise,
+    numbers_pass,
+)
 from templates.recalc.values import (
     BY_TEXT,
     DIV0,
@@ -279,6 +288,7 @@ class Workbook:
         #: table read by a hundred thousand VLOOKUPs is materialised once. Cleared when a
         #: constant changes (inputs, What-If tables) or a spill claims new cells.
         self._range_memo: dict[tuple[str, int, int, int, int], list[list[Any]]] = {}
+        self._array_memo: dict[tuple[str, int, int, int, int], Array] = {}  # same keys
         self._extent: dict[str, tuple[int, int]] = {
             s.name: (s.max_row, s.max_col) for s in data.sheets}
         with gc_paused():
@@ -305,7 +315,7 @@ class Workbook:
             self._own_values.add(sheet)
         self.inputs[(sheet, r, c)] = value
         self.values[sheet][(r, c)] = value
-        self._range_memo.clear()
+        self._clear_memo()
 
     def calculate(self) -> dict[tuple[str, int, int], Any]:
         """Evaluate every formula cell; returns cell key → value (spilled cells included)."""
@@ -351,13 +361,38 @@ class Workbook:
             return self._cycle(cell)
         return self._eval(cell)
 
-    def range_rows(self, sheet: str, r1: int, c1: int, r2: int, c2: int) -> list[list[Any]]:
+    def _clear_memo(self) -> None:
+        self._range_memo.clear()
+        self._array_memo.clear()
+
+    def _memo_key(self, sheet: str, r1: int, c1: int, r2: int, c2: int
+                  ) -> tuple[str, int, int, int, int]:
+        """The range clipped as it is materialised: empty rows and columns past the used
+        range are not, so whole-column references cost what the sheet holds, not a
+        million cells."""
         max_r, max_c = self._extent.get(sheet, (0, 0))
-        # Empty rows and columns past the used range are not materialised: whole-column
-        # references cost what the sheet holds, not a million cells.
-        rr2 = min(r2, max(max_r, r1)) if r2 - r1 > 4096 else r2
-        cc2 = min(c2, max(max_c, c1)) if c2 - c1 > 256 else c2
-        mkey = (sheet, r1, c1, rr2, cc2)
+        return (sheet, r1, c1, min(r2, max(max_r, r1)) if r2 - r1 > 4096 else r2,
+                min(c2, max(max_c, c1)) if c2 - c1 > 256 else c2)
+
+    def range_array(self, sheet: str, r1: int, c1: int, r2: int, c2: int) -> Array:
+        """The range's values as an :class:`Array`; a range of constants gives the same
+        array to every reader (functions do not change their arguments), with its
+        columns extracted once (:meth:`Array.column_values`)."""
+        mkey = self._memo_key(sheet, r1, c1, r2, c2)
+        hit = self._array_memo.get(mkey)
+        if hit is not None:
+            return hit
+        rows = self.range_rows(sheet, r1, c1, r2, c2)
+        memo = self._range_memo.get(mkey)
+        if memo is None:
+            return Array(rows)
+        arr = self._array_memo[mkey] = Array(memo)  # constant: one array for all readers
+        arr.columns = {}
+        return arr
+
+    def range_rows(self, sheet: str, r1: int, c1: int, r2: int, c2: int) -> list[list[Any]]:
+        mkey = self._memo_key(sheet, r1, c1, r2, c2)
+        rr2, cc2 = mkey[3], mkey[4]
         hit = self._range_memo.get(mkey)
         if hit is not None:
             return list(hit)  # the rows are shared: no function changes an argument's rows
@@ -449,7 +484,7 @@ class Workbook:
                     raise_spill = True
                     break
                 self.spill_owner[k] = cell
-                self._range_memo.clear()
+                self._clear_memo()
             else:
                 continue
             break
@@ -866,7 +901,7 @@ class Workbook:
         for k, _ in sets:
             affected.discard(k)  # an input that is a formula takes the table's value
         saved_vals = []
-        self._range_memo.clear()
+        self._clear_memo()
         for k, v in sets:
             ic = self.cells.get(k)
             if ic is not None:
@@ -887,7 +922,7 @@ class Workbook:
                     self.values[s].pop((r, c), None)
                 else:
                     self.values[s][(r, c)] = old
-            self._range_memo.clear()
+            self._clear_memo()
             for k, (st, val, deps) in saved_cells.items():
                 cc = self.cells[k]
                 cc.state, cc.value, cc.deps = st, val, deps
@@ -1827,6 +1862,27 @@ class _Compiler:
                 vals = [x[0] if isinstance(x, tuple) else x() for x in compiled]
                 return call(spec, fctx, vals, kinds)
             return run_lazy
+
+        if numbers_pass(spec, kinds) and len(compiled) <= 2:
+            # ROUND(A1,0), MOD(x,100), ABS(x): numbers need no conversion
+            if len(compiled) == 1:
+                f0 = compiled[0]
+
+                def run1() -> Any:
+                    a = f0()
+                    if type(a) is float:
+                        return apply_converted(spec, fctx, [a])
+                    return call(spec, fctx, [a], kinds)
+                return run1
+            if len(compiled) == 2:
+                f0, f1 = compiled
+
+                def run2() -> Any:
+                    a, b = f0(), f1()
+                    if type(a) is float and type(b) is float:
+                        return apply_converted(spec, fctx, [a, b])
+                    return call(spec, fctx, [a, b], kinds)
+                return run2
 
         def run() -> Any:
             return call(spec, fctx, [f() for f in compiled], kinds)

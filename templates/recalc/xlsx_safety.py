@@ -22,12 +22,10 @@ import struct
 import xml.parsers.expat
 import zipfile
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
-
-from defusedxml import DefusedXmlException
-from defusedxml import ElementTree as SafeET
+from xml.etree import ElementTree as _ET  # noqa: N814 - private, as the stdlib docs name it ET
 
 from templates.recalc.errors import WorkbookError
 
@@ -212,8 +210,9 @@ def open_checked(
             )
         _scan_members(path, zf, infos, limits)
         result = CheckedWorkbook(path=path)
-        _read_workbook_part(path, zf, result)
-        _read_external_links(path, zf, names, result)
+        rels = _rels(path, zf, "xl/workbook.xml", names)
+        _read_workbook_part(path, zf, result, rels)
+        _read_external_links(path, zf, names, result, rels)
         if "xl/vbaProject.bin" in names:
             result.has_macros = True
             result.notes.append(
@@ -309,6 +308,31 @@ def _check_zip_limits(path: str, infos: list[zipfile.ZipInfo], limits: Limits) -
 _CELL_RE = re.compile(rb"<(?:\w+:)?c[\s>/]")
 
 
+def _count_cells(buf: bytes, tail: int) -> int:
+    """``<c>`` elements in ``buf`` that end after its first ``tail`` bytes (those were
+    counted with the previous chunk). Matches come left to right, so their ends grow:
+    the ones to leave out are the first few."""
+    n = len(_CELL_RE.findall(buf))
+    if tail:
+        for m in _CELL_RE.finditer(buf):
+            if m.end() > tail:
+                break
+            n -= 1
+    return n
+
+
+def _mib_chunks(head: bytes, member: Any) -> Iterator[bytes]:
+    """A member's bytes in 1 MiB chunks (the last shorter), ``head`` being what was read
+    of it already: the chunks ``member.read(1 MiB)`` gives from the start."""
+    while len(head) >= _MiB:
+        yield head[:_MiB]
+        head = head[_MiB:]
+    if head:
+        yield head + member.read(_MiB - len(head))
+    while chunk := member.read(_MiB):
+        yield chunk
+
+
 def _scan_members(
     path: str, zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], limits: Limits
 ) -> None:
@@ -320,13 +344,14 @@ def _scan_members(
             continue
         name = info.filename
         try:
-            if _looks_like_xml(zf, info):
-                _check_no_dtd(path, zf, info)
             count_cells = name.startswith("xl/worksheets/") and name.endswith(".xml")
             read = 0
             tail = b""
             with zf.open(info) as member:
-                while chunk := member.read(_MiB):
+                # The prolog first, in small chunks: a DTD or malformed XML is refused
+                # before the rest of the part is unpacked.
+                head = _check_prolog(path, info, member)
+                for chunk in _mib_chunks(head, member):
                     read += len(chunk)
                     if read > info.file_size or read > limits.max_member_bytes:
                         raise WorkbookError(
@@ -336,7 +361,7 @@ def _scan_members(
                         buf = tail + chunk
                         # Matches ending inside the carried-over tail were counted
                         # with the previous chunk.
-                        cells += sum(1 for m in _CELL_RE.finditer(buf) if m.end() > len(tail))
+                        cells += _count_cells(buf, len(tail))
                         tail = buf[-8:]
                         if cells > limits.max_cells:
                             raise WorkbookError(
@@ -356,13 +381,12 @@ def _scan_members(
 _XML_STARTS = (b"<", b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"\x00<", b"<\x00")
 
 
-def _looks_like_xml(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
-    """Any part a reader could parse as XML, whatever its name (rels may point anywhere)."""
-    if info.filename.endswith((".xml", ".rels", ".vml")):
+def _looks_like_xml(name: str, head: bytes) -> bool:
+    """Any part a reader could parse as XML, whatever its name (rels may point anywhere);
+    ``head``: its first bytes (64 are enough)."""
+    if name.endswith((".xml", ".rels", ".vml")):
         return True
-    with zf.open(info) as member:
-        head = member.read(64).lstrip(b" \t\r\n")
-    return head.startswith(_XML_STARTS)
+    return head[:64].lstrip(b" \t\r\n").startswith(_XML_STARTS)
 
 
 class _Declaration(Exception):  # noqa: N818 - a control-flow signal, never escapes
@@ -381,13 +405,30 @@ def _stop_at_root(*_args: Any) -> None:
     raise _Root
 
 
-def _check_no_dtd(path: str, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+def _check_prolog(path: str, info: zipfile.ZipInfo, member: Any) -> bytes:
+    """Read the start of an open member and, if it is XML, refuse any DTD in it (see
+    :func:`_check_no_dtd`); returns the bytes read, for the rest of the scan."""
+    chunks = [member.read(_PROLOG_CHUNK)]
+    if not _looks_like_xml(info.filename, chunks[0]):
+        return chunks[0]
+
+    def more() -> Iterator[bytes]:
+        yield chunks[0]
+        while chunk := member.read(_PROLOG_CHUNK):
+            chunks.append(chunk)
+            yield chunk
+
+    _check_no_dtd(path, info, more())
+    return b"".join(chunks)
+
+
+def _check_no_dtd(path: str, info: zipfile.ZipInfo, chunks: Iterable[bytes]) -> None:
     """Refuse any DTD: entity expansion (billion laughs) and external entities need one.
 
     A DTD can only appear in the prolog, before the root element, so expat (in C, with
     handlers only on declarations and the first element) stops there; defusedxml's
     Python-level handlers on every element of a 16 KiB chunk were a third of a small
-    workbook's read.
+    workbook's read. ``chunks``: the part's bytes, read as they are parsed.
     """
     parser = xml.parsers.expat.ParserCreate()
     parser.StartDoctypeDeclHandler = _refuse_declaration
@@ -396,10 +437,9 @@ def _check_no_dtd(path: str, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> None
     parser.ExternalEntityRefHandler = _refuse_declaration
     parser.StartElementHandler = _stop_at_root
     try:
-        with zf.open(info) as member:
-            while chunk := member.read(_PROLOG_CHUNK):
-                parser.Parse(chunk, False)
-            parser.Parse(b"", True)
+        for chunk in chunks:
+            parser.Parse(chunk, False)
+        parser.Parse(b"", True)
     except _Root:
         return  # past the prolog: no DTD can follow
     except _Declaration:
@@ -421,19 +461,24 @@ _PROLOG_CHUNK = 16 * 1024
 
 
 def _parse_part(path: str, zf: zipfile.ZipFile, name: str) -> Any:
-    # Already proven DTD-free by _check_no_dtd; defusedxml guards all the same.
+    """A part's root element. Only parts :func:`_scan_members` checked are parsed (names
+    ending in .xml or .rels): their prologs hold no DTD, and without one expat (the C
+    ElementTree's parser) expands no entity and reads nothing outside the part;
+    defusedxml's pure-Python parser cost a millisecond per workbook to import alone."""
     with zf.open(name) as member:
         try:
-            return SafeET.parse(member, forbid_dtd=True).getroot()
-        except (SafeET.ParseError, DefusedXmlException) as exc:
+            return _ET.parse(member).getroot()
+        except _ET.ParseError as exc:
             raise WorkbookError(path, f"part {name} cannot be parsed ({exc})") from None
 
 
-def _rels(path: str, zf: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str, str]]:
-    """Relationships of *part*: id → (type, target resolved in the zip, target mode)."""
+def _rels(path: str, zf: zipfile.ZipFile, part: str,
+          names: set[str]) -> dict[str, tuple[str, str, str]]:
+    """Relationships of *part*: id → (type, target resolved in the zip, target mode);
+    ``names``: the zip's member names."""
     folder, base = posixpath.split(part)
     rels_name = posixpath.join(folder, "_rels", base + ".rels")
-    if rels_name not in zf.namelist():
+    if rels_name not in names:
         return {}
     root = _parse_part(path, zf, rels_name)
     out = {}
@@ -450,9 +495,9 @@ def _rels(path: str, zf: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str
     return out
 
 
-def _read_workbook_part(path: str, zf: zipfile.ZipFile, result: CheckedWorkbook) -> None:
+def _read_workbook_part(path: str, zf: zipfile.ZipFile, result: CheckedWorkbook,
+                        rels: dict[str, tuple[str, str, str]]) -> None:
     root = _parse_part(path, zf, "xl/workbook.xml")
-    rels = _rels(path, zf, "xl/workbook.xml")
     for sheet in root.iter(f"{{{_MAIN_NS}}}sheet"):
         rel = rels.get(sheet.get(f"{{{_REL_NS}}}id", ""))
         if rel and rel[0].endswith("/worksheet"):
@@ -472,14 +517,15 @@ def _read_workbook_part(path: str, zf: zipfile.ZipFile, result: CheckedWorkbook)
 
 
 def _read_external_links(
-    path: str, zf: zipfile.ZipFile, names: set[str], result: CheckedWorkbook
+    path: str, zf: zipfile.ZipFile, names: set[str], result: CheckedWorkbook,
+    rels: dict[str, tuple[str, str, str]],
 ) -> None:
-    """Record external links; they are never followed (see :func:`check_formulas`)."""
-    rels = _rels(path, zf, "xl/workbook.xml")
+    """Record external links (``rels``: the workbook part's); they are never followed
+    (see :func:`check_formulas`)."""
     links = [r for r in rels.values() if r[0].endswith("/externalLink")]
     for index, (_type, part, _mode) in enumerate(links, start=1):
         target = "?"
-        for _t, tgt, _m in _rels(path, zf, part).values():
+        for _t, tgt, _m in _rels(path, zf, part, names).values():
             target = tgt
         result.external_links[str(index)] = target
     if result.external_links:

@@ -41,7 +41,6 @@ from __future__ import annotations
 import math
 import re
 from decimal import ROUND_HALF_UP, Context, Decimal
-from fractions import Fraction
 from functools import lru_cache
 from typing import Any
 
@@ -510,6 +509,8 @@ def _format_fraction(x: float, p: _Plan) -> str:
         num = int(_round(_dec(fp * den), 0))
     else:
         maxden = 10 ** len(p.den) - 1
+        from fractions import Fraction  # only fraction formats (# ?/?) need it
+
         f = Fraction(fp).limit_denominator(maxden)
         num, den = f.numerator, f.denominator
     if has_int and num == den:

@@ -11,7 +11,6 @@ serials, so serial 1 is a Sunday (the real 1900-01-01 was a Monday). Serials out
 
 from __future__ import annotations
 
-import calendar
 import datetime as _dt
 import math
 from typing import Any
@@ -440,7 +439,8 @@ def yearfrac(a: int, b: int, basis: int) -> float:
 
 
 def _leap(y: int) -> bool:
-    return calendar.isleap(y)
+    # calendar.isleap's rule; importing calendar (and locale) was 3-4 ms of every run
+    return y % 4 == 0 and (y % 100 != 0 or y % 400 == 0)
 
 
 def _basis(x: float) -> None:

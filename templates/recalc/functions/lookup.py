@@ -73,11 +73,11 @@ _arr = one_area  # one rectangle of values (templates.recalc.functions._args)
 
 
 def _vector(a: Array) -> list[Any] | None:
-    """The values of a one-row or one-column array, else None."""
+    """The values of a one-row or one-column array (not to be changed), else None."""
     if a.nrows == 1:
-        return list(a.rows[0])
+        return a.rows[0]  # read only, as every caller uses it
     if a.ncols == 1:
-        return [r[0] for r in a.rows]
+        return a.column_values(0)
     return None
 
 
@@ -225,7 +225,7 @@ def VLOOKUP(x: Any, table: Array, col: Any, approx: bool = True) -> Any:
         return VALUE
     if col > table.ncols:
         return REF
-    keys = [r[0] for r in table.rows]
+    keys = table.column_values(0)
     i = _approx_le(keys, x) if approx else _exact(keys, x, wildcards=True)
     if i < 0:
         return NA

@@ -232,3 +232,27 @@ def test_random_functions() -> None:
     assert xlcall("RANDBETWEEN", 5.0, 4.0) == NUM
     r = xlcall("RANDARRAY", 2.0, 3.0, 1.0, 6.0, True)
     assert r.shape == (2, 3) and all(v in (1.0, 2.0, 3.0, 4.0, 5.0, 6.0) for v in r.flat())
+
+
+def test_round_to_whole_numbers_in_floats_agrees_with_the_decimal_form() -> None:
+    """ROUND(x, 0) and whole x take a float path (excel_round); the reference is the
+    decimal quantisation of the 15-significant-digit form, which is Excel's rule (and was
+    the only path before). Seeded values of every magnitude below 10^15, halves and
+    near-halves included."""
+    import math
+    import random
+    from decimal import ROUND_HALF_UP, Decimal
+
+    from templates.recalc.functions.math import excel_round
+
+    def reference(x: float) -> float:
+        return float(Decimal(f"{x:.15g}").quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+    rng = random.Random(15)
+    xs = [rng.uniform(-1, 1) * 10 ** rng.uniform(-3, 15) for _ in range(20_000)]
+    xs += [k + 0.5 for k in range(-300, 300)] + [k + 0.49999999999999 for k in range(300)]
+    xs += [2.675, 1.005 * 100, 0.5, -0.5, 1e15 - 0.5, 4.3 / 0.1, 1e14 + 0.5]
+    bad = [(x, excel_round(x, 0.0), reference(x)) for x in xs
+           if abs(x) < 1e15 and excel_round(x, 0.0) != reference(x)]
+    assert not bad, bad[:5]
+    assert math.copysign(1.0, excel_round(-0.3, 0.0)) == -1.0  # as the decimal path: -0
