@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import functools
 from collections.abc import Iterable
 from typing import Any
@@ -48,6 +47,8 @@ class UnknownNameError(InputError, LookupError):
     @functools.cached_property
     def matches(self) -> list[str]:
         """Up to five known names close to the value."""
+        import difflib  # only when a message is read (1-2 ms of every process otherwise)
+
         return difflib.get_close_matches(str(self.value).lower(), list(self._known), n=5,
                                          cutoff=0.5)
 
