@@ -15,7 +15,6 @@ families it calls.
 from __future__ import annotations
 
 import importlib
-import pkgutil
 from typing import Any
 
 from templates.recalc.functions._index import MODULE_OF
@@ -26,6 +25,8 @@ __all__ = ["FUNCTIONS", "families", "xlcall"]
 
 def families() -> list[str]:
     """The family modules of the library, by name (``math``, ``text`` …)."""
+    import pkgutil  # only when every family is loaded: a recalc loads the ones it calls
+
     return sorted(m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_"))
 
 
