@@ -19,7 +19,9 @@ import io
 import posixpath
 import re
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 from xml.etree import ElementTree as _ET  # noqa: N814 - private, as the stdlib docs name it ET
 
@@ -70,7 +72,8 @@ class FormulaCell:
     ref: str | None = None  # area an array formula fills, or a shared formula's range
     shared_index: str | None = None
     dynamic: bool = False  # Excel 365 dynamic array (spills)
-    attrs: dict[str, str] = field(default_factory=dict)  # dataTable r1, r2, dt2D, dtr …
+    #: dataTable r1, r2, dt2D, dtr … (read only: a plain formula shares one empty map)
+    attrs: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -304,6 +307,7 @@ _C_ELEMENT = re.compile(
     rb"(?:/>|>(.*?)</c>)", re.S)
 _ATTR = re.compile(rb"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _V_ELEMENT = re.compile(rb"<v\b[^>]*?(?:/>|>(.*?)</v>)", re.S)
+_NO_ATTRS: Mapping[str, str] = MappingProxyType({})
 _F_ELEMENT = re.compile(rb"<f\b([^>]*?)(?:/>|>(.*?)</f>)", re.S)
 _IS_ELEMENT = re.compile(rb"<is\b[^>]*?(?:/>|>(.*?)</is>)", re.S)
 _T_ELEMENT = re.compile(rb"<t\b[^>]*?(?:/>|>(.*?)</t>)", re.S)
@@ -395,7 +399,22 @@ def _read_sheet_fast(data: bytes, path: str, member: str, sheet: SheetData,
                 values[(r, c)] = ""
             continue
         val: Any = None
-        if t == "inlineStr" and body.startswith(b"<is><t>") and body.endswith(b"</t></is>") \
+        plain_f = None
+        if body.startswith(b"<f>"):
+            # <f>text</f> and at most a plain <v>: every formula cell a tool writes in
+            # full (openpyxl, and Excel's own unshared formulas); no search of the body
+            e = body.find(b"</f>", 3)
+            ftxt = body[3:e]
+            rest = body[e + 4:]
+            if e > 3 and b"<" not in ftxt and (not rest or (
+                    rest.startswith(b"<v>") and rest.endswith(b"</v>")
+                    and b"<" not in rest[3:-4])):
+                plain_f = _unescape(_xml_text(ftxt) or "")
+                body = rest
+        if plain_f is not None and not body:
+            if t == "str":
+                values[(r, c)] = ""
+        elif t == "inlineStr" and body.startswith(b"<is><t>") and body.endswith(b"</t></is>") \
                 and b"<" not in body[7:-9]:
             val = _unescape(_xml_text(body[7:-9]) or "")  # one plain run (openpyxl's form)
         elif t == "inlineStr":
@@ -415,6 +434,11 @@ def _read_sheet_fast(data: bytes, path: str, member: str, sheet: SheetData,
                 val = ""
         if val is not None:
             values[(r, c)] = val
+        if plain_f is not None:
+            formulas[(r, c)] = FormulaCell(plain_f, "normal", None, None,
+                                           a is not None and a.get("cm") in dynamic,
+                                           _NO_ATTRS)
+            continue
         fm = _F_ELEMENT.search(body)
         if fm is not None:
             dyn = a is not None and a.get("cm") in dynamic

@@ -154,8 +154,8 @@ class _Formula:
     origin at which every reference stays on the sheet.
     """
 
-    __slots__ = ("box", "cells_abs", "cells_rel", "deps", "fn", "origin", "reason", "rects",
-                 "volatile")
+    __slots__ = ("box", "cells_rel", "deps", "fixed", "fixed_cells", "fn", "origin", "reason",
+                 "rects", "volatile")
 
     def __init__(self, fn: Callable[[], Any] | None, origin: tuple[int, int],
                  deps: list[tuple], volatile: bool, reason: str = "") -> None:
@@ -166,11 +166,13 @@ class _Formula:
         self.reason = reason
         r0, c0 = origin
         #: the evaluation-order pass's view of ``deps``: one-cell references that move
-        #: in both directions as (sheet, row offset, column offset); fixed one-cell
-        #: references as cell keys; everything else as the rectangles of ``deps``
+        #: in both directions as (sheet, row offset, column offset); other moving
+        #: references as the rectangles of ``deps``; the fixed ones apart, as the formula
+        #: cells they cover are the same from every cell (``fixed_cells``, found once)
         self.cells_rel: list[tuple[str, int, int]] = []
-        self.cells_abs: list[tuple[str, int, int]] = []
         self.rects: list[tuple] = []
+        self.fixed: list[tuple] = []
+        self.fixed_cells: list[tuple[str, int, int]] | None = None
         lo_r, hi_r, lo_c, hi_c = -MAX_ROW, MAX_ROW, -MAX_COL, MAX_COL
         for d in deps:
             s, r1, c1, r2, c2, mr1, mc1, mr2, mc2, soft = d
@@ -180,12 +182,12 @@ class _Formula:
             for v, m in ((c1, mc1), (c2, mc2)):
                 if m:
                     lo_c, hi_c = max(lo_c, 1 - v), min(hi_c, MAX_COL - v)
-            if soft or r1 != r2 or c1 != c2:
+            if not (mr1 or mc1 or mr2 or mc2):
+                self.fixed.append(d)
+            elif soft or r1 != r2 or c1 != c2:
                 self.rects.append(d)
             elif mr1 and mc1:
                 self.cells_rel.append((s, r1 - r0, c1 - c0))
-            elif not mr1 and not mc1:
-                self.cells_abs.append((s, r1, c1))
             else:
                 self.rects.append(d)
         self.box = (lo_r, hi_r, lo_c, hi_c)
@@ -621,26 +623,36 @@ class Workbook:
             k = (s, r + dr, c + dc)
             if k in cells:
                 out.append(k)
-        for k in f.cells_abs:
-            if k in cells:
-                out.append(k)
         if f.rects:
             dr, dc = r - f.origin[0], c - f.origin[1]
             for s, r1, c1, r2, c2, mr1, mc1, mr2, mc2, _soft in f.rects:
-                r1, c1, r2, c2 = r1 + dr * mr1, c1 + dc * mc1, r2 + dr * mr2, c2 + dc * mc2
-                if r1 == r2 and c1 == c2:
-                    if (s, r1, c1) in cells:
-                        out.append((s, r1, c1))
-                elif (r2 - r1 + 1) * (c2 - c1 + 1) <= 64:
-                    for rr in range(r1, r2 + 1):
-                        for cc in range(c1, c2 + 1):
-                            if (s, rr, cc) in cells:
-                                out.append((s, rr, cc))
-                else:
-                    for (rr, cc) in self._formula_cells_of(s):
-                        if r1 <= rr <= r2 and c1 <= cc <= c2:
-                            out.append((s, rr, cc))
+                self._covered(s, r1 + dr * mr1, c1 + dc * mc1, r2 + dr * mr2, c2 + dc * mc2,
+                              out)
+        if f.fixed:
+            fixed = f.fixed_cells
+            if fixed is None:
+                fixed = f.fixed_cells = []
+                for s, r1, c1, r2, c2, *_ in f.fixed:
+                    self._covered(s, r1, c1, r2, c2, fixed)
+            out.extend(fixed)
         return out
+
+    def _covered(self, s: str, r1: int, c1: int, r2: int, c2: int,
+                 out: list[tuple[str, int, int]]) -> None:
+        """Append the formula cells of a rectangle to ``out``."""
+        cells = self.cells
+        if r1 == r2 and c1 == c2:
+            if (s, r1, c1) in cells:
+                out.append((s, r1, c1))
+        elif (r2 - r1 + 1) * (c2 - c1 + 1) <= 64:
+            for rr in range(r1, r2 + 1):
+                for cc in range(c1, c2 + 1):
+                    if (s, rr, cc) in cells:
+                        out.append((s, rr, cc))
+        else:
+            for (rr, cc) in self._formula_cells_of(s):
+                if r1 <= rr <= r2 and c1 <= cc <= c2:
+                    out.append((s, rr, cc))
 
     def _formula_cells_of(self, sheet: str) -> list[tuple[int, int]]:
         """(row, column) of every formula cell on ``sheet``: built when a large range
@@ -684,7 +696,9 @@ class Workbook:
             if key in seen:
                 continue
             first = precedents(cell)
-            if not first:  # reads no formula cell: nothing to order before it
+            if not first or (key not in first and all(p in seen for p in first)):
+                # reads no formula cell, or only cells already ordered (a sheet read in
+                # row order mostly reads up and left): nothing to order before it
                 seen.add(key)
                 order.append(key)
                 continue
