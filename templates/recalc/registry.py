@@ -368,6 +368,9 @@ def call(spec: FunctionSpec, ctx: Any, args: list[Any],
         if type(a) is float and kind in _AS_IS_FOR_NUMBERS:
             conv.append(a)  # a number needs no conversion for these kinds
             continue
+        if kind == "any" or kind == "ref":  # INDEX's, MATCH's, SUM's ranges: as they are
+            conv.append(None if a is MISSING else a)
+            continue
         if a is MISSING:
             conv.append(_ZERO.get(kind))
             continue
@@ -409,6 +412,8 @@ def call(spec: FunctionSpec, ctx: Any, args: list[Any],
             conv.append(lambda v=a: v)  # a value, not a thunk: an eta-reduced IF's call
         else:
             conv.append(a)
+    if not lifted:
+        return apply_converted(spec, ctx, conv)
     if not any(i >= 0 for i in lifted):
         for i in lifted:  # an error kept for broadcasting, but nothing broadcasts
             return conv[-1 - i]
