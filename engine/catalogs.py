@@ -14,7 +14,6 @@ import os
 import sys
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -269,6 +268,8 @@ def _read_csv(text: str) -> list[dict[str, str]]:
 
 
 def _rows(filename: str) -> list[dict[str, str]]:
+    from importlib import resources  # when a bundled table is first read, not at import
+
     text = resources.files("engine").joinpath("data", filename).read_text(encoding="utf-8")
     return list(csv.DictReader(text.splitlines()))
 

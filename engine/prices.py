@@ -17,7 +17,6 @@ import warnings
 import zlib
 from decimal import Decimal
 from functools import cache
-from importlib.metadata import version as _dist_version
 from typing import Any
 
 from engine.errors import InputError, UnknownNameError
@@ -125,6 +124,10 @@ def catalog_info() -> CatalogInfo:
                 c = item.constraint
                 if isinstance(c, types.StartDateConstraint) and newest < c.start_date <= today:
                     newest = c.start_date
+    # importlib.metadata only here: its import (email, zipfile …) is 10-15 ms of every
+    # process that loads the engine, and only the catalog's description needs it
+    from importlib.metadata import version as _dist_version
+
     return CatalogInfo("genai-prices", _dist_version("genai-prices"), newest.isoformat())
 
 
