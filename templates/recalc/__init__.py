@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from templates.recalc.errors import CircularReferenceError, WorkbookError
@@ -87,20 +87,19 @@ class Recalculation:
                 f"{limits.max_formula_cells:,} (--max-formulas N on the command line, "
                 "Limits.max_formula_cells in Python)")
         self._book = self._new_book()
-        #: Formula cell key → its ref, made once: calculate() and resolve() reuse them.
-        self._ref_of: dict[tuple[str, int, int], str] = {
-            k: _ref(*k) for k in self._book.cells}
-        ref_of = self._ref_of
-        self.formulas: Mapping[str, str] = _FormulaTexts(
-            {ref_of[k]: cell for k, cell in self._book.cells.items()})
-        self.degraded = {ref_of.get(k) or _ref(*k): why for k, why in self._book.degraded.items()}
-        self.volatile = {ref_of.get(k) or _ref(*k) for k in self._book.volatile}
+        # Refs are written out when asked for: a million-cell workbook asked for one
+        # cell does not build a million "Sheet!A1" strings.
+        self.formulas: Mapping[str, str] = _FormulaTexts(self._book.cells, self._key)
+        self.degraded = {_ref(*k): why for k, why in self._book.degraded.items()}
+        self.volatile = {_ref(*k) for k in self._book.volatile}
         self.iterated = False
         #: The largest relative change of an iterated cell in the first round computed from
         #: the stored values (0 when the workbook has no iterated circular reference).
         self.iteration_first_change = 0.0
-        self._values: dict[str, Value] | None = None
-        self._canonical: dict[str, tuple[str, int, int]] | None = None
+        #: the first calculation without inputs, by cell key (see _calculated)
+        self._raw: dict[tuple[str, int, int], Any] | None = None
+        self._book_used = False  # the compiled book calculates once; then a new one
+        self._canonical: re.Pattern[str] | None = None
 
     def _new_book(self) -> Any:
         from templates.recalc.workbook import Workbook
@@ -108,28 +107,37 @@ class Recalculation:
         return Workbook(self.data)
 
     # names ---------------------------------------------------------------------------
-    def _canonical_refs(self) -> dict[str, tuple[str, int, int]]:
-        """Formula cells' refs that :meth:`resolve` returns unchanged → their keys.
+    def _canonical_key(self, ref: str) -> tuple[str, int, int] | None:
+        """The key of a ref that :meth:`resolve` returns unchanged, else None.
 
         A ref qualifies when resolving it cannot give anything else: its sheet name has
         no leading white space, is not quoted (``'x'``), is the sheet its upper case
-        finds (a file may hold sheets differing only in case), and the cell lies within
-        A1 … XFD1048576. Then ``resolve(ref) == [ref]``, and a million ``--cells``
-        (write-back asks for every formula cell) cost a dictionary look-up each.
+        finds (a file may hold sheets differing only in case), and the cell, written in
+        upper case without ``$``, lies within A1 … XFD1048576. Then ``resolve(ref) ==
+        [ref]``, and a million ``--cells`` (write-back asks for every formula cell) cost
+        one pattern match each.
         """
         if self._canonical is None:
-            ok = {name for name in self.sheet_names
+            ok = [name for name in self.sheet_names
                   if (name + "!A1").strip() == name + "!A1"
                   and not (name.startswith("'") and name.endswith("'"))
-                  and self._sheet_by_upper.get(name.upper()) == name}
-            if self.limits.max_range_cells < 1:
-                ok = set()
-            self._canonical = {ref: k for k, ref in self._ref_of.items()
-                               if k[0] in ok and 1 <= k[1] <= 1_048_576 and 1 <= k[2] <= 16_384}
-        return self._canonical
+                  and self._sheet_by_upper.get(name.upper()) == name]
+            if self.limits.max_range_cells < 1 or not ok:
+                ok = ["(?!)"]  # matches nothing
+            self._canonical = re.compile(
+                "(" + "|".join(re.escape(n) for n in sorted(ok, key=len, reverse=True))
+                + r")!([A-Z]{1,3})([1-9][0-9]{0,6})")
+        m = self._canonical.fullmatch(ref)
+        if m is None:
+            return None
+        r, c = int(m.group(3)), col_index(m.group(2))
+        if r > 1_048_576 or c > 16_384:
+            return None
+        return m.group(1), r, c
 
     def _key(self, ref: str) -> tuple[str, int, int]:
-        key = self._canonical_refs().get(ref)
+        """The key of a ref as :meth:`resolve` returns them."""
+        key = self._canonical_key(ref)
         if key is not None:
             return key
         sheet, coord = ref.rsplit("!", 1)
@@ -145,7 +153,7 @@ class Recalculation:
         WorkbookError
             Unknown sheet or name, or not a cell reference.
         """
-        if ref in self._canonical_refs():
+        if self._canonical_key(ref) is not None:
             return [ref]
         text = ref.strip()
         if "!" in text:
@@ -203,9 +211,23 @@ class Recalculation:
             An input names a formula cell or an unknown cell; a circular reference in a
             workbook without iterative calculation.
         """
+        from templates.recalc.values import Array, ExcelError
+
+        raw = self._calculated(inputs, reuse=False)
+        plain = _PLAIN
+        return {_ref(*k): v if type(v) in plain else _public(v, Array, ExcelError)
+                for k, v in raw.items()}
+
+    def _calculated(self, inputs: dict[str, object] | None, reuse: bool = True
+                    ) -> dict[tuple[str, int, int], Any]:
+        """:meth:`calculate`'s values as the engine gives them, by cell key; with
+        ``reuse``, the last calculation without inputs if there was one."""
         from templates.recalc.workbook import CircularReference
 
-        book = self._book if not inputs and self._values is None else self._new_book()
+        if reuse and not inputs and self._raw is not None:
+            return self._raw
+        book = self._book if not inputs and not self._book_used else self._new_book()
+        self._book_used = True
         for ref, value in (inputs or {}).items():
             cells = self.resolve(ref)
             if len(cells) != 1:
@@ -238,15 +260,9 @@ class Recalculation:
                     "their stored values, as Excel leaves them uncalculated")
             if note not in self.checked.notes:
                 self.checked.notes.append(note)
-        from templates.recalc.values import Array, ExcelError
-
-        ref_of, plain = self._ref_of, _PLAIN
-        values = {ref_of.get(k) or _ref(*k):
-                  v if type(v) in plain else _public(v, Array, ExcelError)
-                  for k, v in raw.items()}
         if not inputs:
-            self._values = values
-        return values
+            self._raw = raw
+        return raw
 
     def values(self, inputs: dict[str, object] | None = None,
                cells: list[str] | None = None) -> dict[str, Value]:
@@ -256,15 +272,19 @@ class Recalculation:
             wanted.extend(self.resolve(ref))
         if not cells:
             wanted = self.output_cells()
-        values = self._values if (not inputs and self._values is not None) else \
-            self.calculate(inputs)
+        raw = self._calculated(inputs)
         overridden = {}
         for ref, value in (inputs or {}).items():
             overridden[self.resolve(ref)[0]] = _cell_value(value)
+        from templates.recalc.values import Array, ExcelError
+
+        plain = _PLAIN
         out: dict[str, Value] = {}
         for ref in wanted:
-            if ref in values:
-                out[ref] = values[ref]
+            key = self._key(ref)
+            if key in raw:
+                v = raw[key]
+                out[ref] = v if type(v) in plain else _public(v, Array, ExcelError)
             elif ref in overridden:
                 out[ref] = _public(overridden[ref])
             else:
@@ -274,20 +294,31 @@ class Recalculation:
 
 class _FormulaTexts(Mapping[str, str]):
     """Cell ref → formula text (``"=A1+1"``), written out when read: the text of a shared
-    formula's child is derived from its master's, which a million cells need not pay for
-    when only the cell refs are wanted."""
+    formula's child is derived from its master's, and the refs themselves from the cell
+    keys, which a million cells need not pay for when one cell is wanted."""
 
-    def __init__(self, cells: dict[str, Any]) -> None:
+    def __init__(self, cells: dict[tuple[str, int, int], Any],
+                 key: Callable[[str], tuple[str, int, int]]) -> None:
         self._cells = cells
+        self._key = key
 
     def __getitem__(self, ref: str) -> str:
-        return "=" + self._cells[ref].text
+        try:
+            cell = self._cells[self._key(ref)]
+        except (ValueError, AssertionError):
+            raise KeyError(ref) from None
+        return "=" + cell.text
 
     def __contains__(self, ref: object) -> bool:
-        return ref in self._cells
+        if not isinstance(ref, str) or "!" not in ref:
+            return False
+        try:
+            return self._key(ref) in self._cells
+        except AssertionError:
+            return False
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._cells)
+        return (_ref(*k) for k in self._cells)
 
     def __len__(self) -> int:
         return len(self._cells)
