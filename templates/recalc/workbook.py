@@ -154,8 +154,8 @@ class _Formula:
     origin at which every reference stays on the sheet.
     """
 
-    __slots__ = ("box", "cells_rel", "deps", "fixed", "fixed_cells", "fn", "origin", "reason",
-                 "rects", "volatile")
+    __slots__ = ("backward", "box", "cells_rel", "deps", "fixed", "fixed_cells", "fn", "origin",
+                 "reason", "rects", "volatile")
 
     def __init__(self, fn: Callable[[], Any] | None, origin: tuple[int, int],
                  deps: list[tuple], volatile: bool, reason: str = "") -> None:
@@ -173,6 +173,10 @@ class _Formula:
         self.rects: list[tuple] = []
         self.fixed: list[tuple] = []
         self.fixed_cells: list[tuple[str, int, int]] | None = None
+        #: Whether every moving reference reads cells before the formula's own in the
+        #: workbook's order (sheets in order, rows top down, cells left to right): set by
+        #: the evaluation-order pass, which then needs no search from such a cell.
+        self.backward: bool | None = None
         lo_r, hi_r, lo_c, hi_c = -MAX_ROW, MAX_ROW, -MAX_COL, MAX_COL
         for d in deps:
             s, r1, c1, r2, c2, mr1, mc1, mr2, mc2, soft = d
@@ -629,13 +633,17 @@ class Workbook:
                 self._covered(s, r1 + dr * mr1, c1 + dc * mc1, r2 + dr * mr2, c2 + dc * mc2,
                               out)
         if f.fixed:
-            fixed = f.fixed_cells
-            if fixed is None:
-                fixed = f.fixed_cells = []
-                for s, r1, c1, r2, c2, *_ in f.fixed:
-                    self._covered(s, r1, c1, r2, c2, fixed)
-            out.extend(fixed)
+            out.extend(self._fixed_cells(f))
         return out
+
+    def _fixed_cells(self, f: _Formula) -> list[tuple[str, int, int]]:
+        """The formula cells ``f``'s fixed references cover (the same from every cell)."""
+        fixed = f.fixed_cells
+        if fixed is None:
+            fixed = f.fixed_cells = []
+            for s, r1, c1, r2, c2, *_ in f.fixed:
+                self._covered(s, r1, c1, r2, c2, fixed)
+        return fixed
 
     def _covered(self, s: str, r1: int, c1: int, r2: int, c2: int,
                  out: list[tuple[str, int, int]]) -> None:
@@ -692,9 +700,22 @@ class Workbook:
                 not soft and d == s and r1 <= r <= r2 and c1 <= c <= c2
                 for d, r1, c1, r2, c2, soft in f.at(*b[1:]))
 
+        pos = {name: i for i, name in enumerate(self.sheet_names)}
         for key, cell in cells.items():
             if key in seen:
                 continue
+            f = cell.formula
+            if f is not None:
+                back = f.backward
+                if back is None:
+                    back = f.backward = _reads_backward(f, pos, pos[key[0]])
+                if back and (not f.fixed or all(p in seen for p in self._fixed_cells(f))):
+                    # Everything it reads comes before it in this loop, so is ordered
+                    # already; no cell before it reads it (that would have ordered it):
+                    # no loop runs through it either.
+                    seen.add(key)
+                    order.append(key)
+                    continue
             first = precedents(cell)
             if not first or (key not in first and all(p in seen for p in first)):
                 # reads no formula cell, or only cells already ordered (a sheet read in
@@ -1048,6 +1069,26 @@ _REL_CELL = re.compile(r"(?<![A-Za-z_\d.$])(\$?)([A-Za-z]{1,3})(\$?)(\d+)(?![\w(
 _REL_UNSAFE = re.compile(r"\[|:\$?(?:[A-Za-z]{1,3}(?![\w($])|\d+(?![\w.]))")
 _STRING_LITERAL = re.compile(r'("(?:[^"]|"")*")')
 _COL_INDEX: dict[str, int] = {}
+
+
+def _reads_backward(f: _Formula, pos: dict[str, int], here: int) -> bool:
+    """Whether each moving reference of ``f`` (a formula on the sheet at position
+    ``here``) reads only cells that come before the formula's own cell: on an earlier
+    sheet, in rows above, or to the left in its own row. Ranges must move whole."""
+    r0, c0 = f.origin
+    for s, dr, dc in f.cells_rel:
+        p = pos.get(s, here + 1)
+        if p > here or (p == here and (dr > 0 or (dr == 0 and dc >= 0))):
+            return False
+    for s, r1, _c1, r2, c2, mr1, mc1, mr2, mc2, soft in f.rects:
+        p = pos.get(s, here + 1)
+        if p < here and not soft:
+            continue
+        if p > here or soft or not (mr1 and mc1 and mr2 and mc2):
+            return False
+        if not (r2 < r0 or (r1 == r2 == r0 and c2 < c0)):
+            return False
+    return True
 
 
 def _relative_key(text: str, r: int, c: int) -> str | None:

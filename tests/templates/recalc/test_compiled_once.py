@@ -153,3 +153,29 @@ def test_a_shared_group_is_one_formula_and_each_child_reads_its_row(tmp_path: Pa
     values = book.calculate()
     assert all(values[("S", r, 2)] == float(r * r) for r in range(1, 51))
     assert values[("S", 1, 3)] == 42925.0
+
+
+def test_a_loop_closed_by_a_cell_that_reads_backward_is_found(tmp_path: Path) -> None:
+    """A1 = IF(FALSE, A2, 1) reads forward, A2 = A1+1 backward: Excel's check is on the
+    references, not the branch IF takes, so this is a circular reference; the file stores
+    no values, so the workbook is refused (as Excel would have nothing to show)."""
+    import pytest
+
+    from templates.recalc.workbook import CircularReference
+
+    book = _book(tmp_path, {"A1": "=IF(FALSE,A2,1)", "A2": "=A1+1"})
+    with pytest.raises(CircularReference) as err:
+        book.calculate()
+    assert "S!A1" in str(err.value) and "S!A2" in str(err.value)
+
+
+def test_a_long_chain_reading_forward_is_ordered_without_deep_recursion(
+        tmp_path: Path) -> None:
+    """A{r} = A{r+1}+1 for r < 20,000 and A20000 = 1: each cell reads the one below, so
+    the order pass must put the bottom first. A{r} = 20,001 - r."""
+    n = 20_000
+    fill: dict[str, object] = {f"A{r}": f"=A{r + 1}+1" for r in range(1, n)}
+    fill[f"A{n}"] = 1.0
+    book = _book(tmp_path, fill)
+    values = book.calculate()
+    assert values[("S", 1, 1)] == float(n) and values[("S", n // 2, 1)] == float(n + 1 - n // 2)
