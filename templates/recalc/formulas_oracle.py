@@ -198,8 +198,9 @@ def write_function_names(path: str | None = None) -> str:
     from formulas import get_functions
 
     text = (f"# formulas {version('formulas')}: the function names its get_functions() "
-            "knows.\n# Generated: python -m templates.recalc.formulas_oracle --write-function-names; a test "
-            "keeps it current.\n" + "\n".join(sorted(get_functions())) + "\n")
+            "knows.\n# Generated: python -m templates.recalc.formulas_oracle "
+            "--write-function-names; a test keeps it current.\n"
+            + "\n".join(sorted(get_functions())) + "\n")
     target = path or str(resources.files("templates").joinpath("data", _FUNCTION_NAMES_FILE))
     from templates.recalc.atomic import atomic_write_bytes
 

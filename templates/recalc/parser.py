@@ -268,10 +268,7 @@ class _Parser:
                 break
             self.next()
             rhs = self.expr(bp + 1, union)
-            if op == ":":
-                lhs = _fold_range(lhs, rhs)
-            else:
-                lhs = ("op", op, lhs, rhs)
+            lhs = _fold_range(lhs, rhs) if op == ":" else ("op", op, lhs, rhs)
         return lhs
 
     @staticmethod

@@ -336,13 +336,18 @@ def _element(v: Any) -> Any:
     return v
 
 
-def numbers_pass(spec: FunctionSpec, kinds: tuple[str, ...]) -> bool:
-    """True when ``len(kinds)`` arguments that are all numbers go to ``spec`` as they
-    are: :func:`call` would convert nothing (a compiled call then skips it)."""
+def passes_as_is(spec: FunctionSpec, kinds: tuple[str, ...]) -> tuple[bool, ...] | None:
+    """When :func:`call` may convert nothing for ``len(kinds)`` arguments, per argument:
+    True if any value but a missing one passes as it is (``any``, ``ref``: INDEX's,
+    MATCH's and SUM's arguments), False if a number does (``number``, ``scalar``).
+    None when some argument always needs :func:`call` (a compiled call then skips it
+    only while its values are such)."""
     n = len(kinds)
-    return (not spec.lazy and n >= spec.min_args
-            and (spec.max_args is None or n <= spec.max_args)
-            and all(k in _AS_IS_FOR_NUMBERS for k in kinds))
+    if spec.lazy or n < spec.min_args or (spec.max_args is not None and n > spec.max_args):
+        return None
+    if not all(k in _AS_IS_FOR_NUMBERS for k in kinds):
+        return None
+    return tuple(k == "any" or k == "ref" for k in kinds)
 
 
 def arg_kinds(spec: FunctionSpec, n: int) -> tuple[str, ...]:

@@ -47,7 +47,7 @@ from templates.recalc.registry import (
     arg_kinds,
     call,
     normalise,
-    numbers_pass,
+    passes_as_is,
 )
 from templates.recalc.values import (
     BY_TEXT,
@@ -1918,7 +1918,8 @@ class _Compiler:
                 return call(spec, fctx, vals, kinds)
             return run_lazy
 
-        if numbers_pass(spec, kinds) and len(compiled) <= 2:
+        plan = passes_as_is(spec, kinds)
+        if plan is not None and not any(plan) and len(compiled) <= 2:
             # ROUND(A1,0), MOD(x,100), ABS(x): numbers need no conversion
             if len(compiled) == 1:
                 f0 = compiled[0]
@@ -1938,6 +1939,21 @@ class _Compiler:
                         return apply_converted(spec, fctx, [a, b])
                     return call(spec, fctx, [a, b], kinds)
                 return run2
+        if plan is not None and compiled:
+            pairs = list(zip(compiled, plan, strict=True))
+
+            def run_as_is() -> Any:
+                # INDEX(range, n), MATCH(x, range, 0), SUM(range): ranges and numbers
+                # go as they are; anything else takes the converting call
+                vals = []
+                for f, any_value in pairs:
+                    v = f()
+                    vals.append(v)
+                    if (v is MISSING) if any_value else (type(v) is not float):
+                        return call(spec, fctx, vals + [g() for g, _ in
+                                                        pairs[len(vals):]], kinds)
+                return apply_converted(spec, fctx, vals)
+            return run_as_is
 
         def run() -> Any:
             return call(spec, fctx, [f() for f in compiled], kinds)

@@ -54,10 +54,7 @@ def pmt(rate: float, nper: float, pv: float, fv_: float = 0.0, typ: float = 0.0)
     # whose last bits are Excel's (PMT(0.05/12,240,-500000) = 3299.7786960832873 in an
     # Excel-saved loan schedule; (1+r)**n·r/(q-1) gives …937, 16 ulps off, and the loan's
     # final balance then misses Excel's by 3e-9).
-    if rate <= -1:
-        q = (1 + rate) ** nper
-    else:
-        q = math.exp(nper * math.log1p(rate))
+    q = (1 + rate) ** nper if rate <= -1 else math.exp(nper * math.log1p(rate))
     if q == 1 or q == 0:
         raise XLFail(NUM)
     return -(pv + fv_ / q) * rate / ((1 + rate * t) * (1 - 1 / q))
