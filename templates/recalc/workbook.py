@@ -210,7 +210,7 @@ class _Formula:
 
 class _Cell:
     __slots__ = ("_moved", "_text", "array_area", "deps", "dynamic", "fn", "formula", "key",
-                 "reason", "state", "stored", "value")
+                 "state", "stored", "value")
 
     def __init__(self, key: tuple[str, int, int], text: str, stored: Any,
                  moved: tuple[int, int] | None = None) -> None:
@@ -223,7 +223,6 @@ class _Cell:
         self.fn: Callable[[], Any] | None = None
         self.state = _PENDING
         self.value: Any = None
-        self.reason = ""
         self.array_area: tuple[int, int, int, int] | None = None
         self.dynamic = False
         #: the array an array formula's area shows (its first item), once evaluated
@@ -769,6 +768,7 @@ class Workbook:
                 kind = fc.kind
                 text = fc.text
                 moved = None
+                form = None
                 if kind == "dataTable" and fc.ref:
                     self._data_table(key, fc, values.get((r, c)))
                     continue
@@ -796,6 +796,16 @@ class Workbook:
                             form = _RelativeForm.of(text, r, c)
                     if form is not None:
                         above[c] = left[r] = form
+                        f = form.compiled
+                        if f:  # compiled for a cell of this form before
+                            cell = self.cells[key] = _Cell(key, text, values.get((r, c)))
+                            cell.formula = f
+                            cell.fn = f.fn
+                            if f.reason:
+                                self.degraded[key] = f.reason
+                            if f.volatile:
+                                self.volatile.add(key)
+                            continue
                         fkey = (sheet, form.key)
                     else:
                         fkey = None
@@ -810,6 +820,8 @@ class Workbook:
                                               anchored=fkey is not None)
                     if fkey is not None:
                         formulas[fkey] = f  # None: compiled cell by cell
+                if form is not None and kind == "normal" and fkey is not None:
+                    form.compiled = formulas[fkey] or False  # the anchored one, shared
                 if f is None or (moved is not None and not f.fits(r, c)):
                     f = self._compile_formula(key, text, origin, fc, moved, anchored=False)
                 if kind == "array" and fc.ref:
@@ -1128,76 +1140,86 @@ class _RelativeForm:
     True
     """
 
-    __slots__ = ("fmt", "key", "low_c", "low_r", "slots")
+    __slots__ = ("_by_col", "compiled", "key", "low_c", "low_r", "parts", "rows")
 
-    def __init__(self, key: str, fmt: str, slots: list[tuple[bool, int]]) -> None:
+    def __init__(self, key: str, parts: list[tuple[int, Any]]) -> None:
         self.key = key
-        self.fmt = fmt
-        #: (is a column, offset from the cell) per slot of ``fmt``, in order
-        self.slots = slots
+        #: the text in order: (0, literal text), (1, column offset), (2, row offset)
+        self.parts = parts
+        self.rows = [o for kind, o in parts if kind == 2]
         # rows and columns a cell needs for every slot to stay on the sheet
-        self.low_r = max([1 - o for is_col, o in slots if not is_col], default=1)
-        self.low_c = max([1 - o for is_col, o in slots if is_col], default=1)
+        self.low_r = max([1 - o for o in self.rows], default=1)
+        self.low_c = max([1 - o for kind, o in parts if kind == 1], default=1)
+        #: column → the text with that column's letters in and a slot per row offset
+        self._by_col: dict[int, str] = {}
+        #: the compiled formula of the cells of this form on its sheet (set by the
+        #: workbook; False when it compiles cell by cell)
+        self.compiled: _Formula | bool | None = None
 
     @classmethod
     def of(cls, text: str, r: int, c: int) -> _RelativeForm | None:
         """The form of ``text`` written in (r, c); None as for :func:`_relative_key`."""
         from templates.recalc.parser import col_index
 
-        parts = _STRING_LITERAL.split(text) if '"' in text else (text,)
+        strings = _STRING_LITERAL.split(text) if '"' in text else (text,)
         out = []
-        fmt = []
-        slots: list[tuple[bool, int]] = []
-        for i, part in enumerate(parts):
+        parts: list[tuple[int, Any]] = []
+        for i, part in enumerate(strings):
             if i % 2:
                 out.append(part)
-                fmt.append(part.replace("{", "{{").replace("}", "}}"))
+                parts.append((0, part))
                 continue
             if _REL_UNSAFE.search(part):
                 return None
             # split: [text, $col?, letters, $row?, digits, text, ...]
             pieces = _REL_CELL.split(part)
             for j in range(0, len(pieces), 5):
-                fmt.append(pieces[j].replace("{", "{{").replace("}", "}}"))
+                parts.append((0, pieces[j]))
                 if j + 4 >= len(pieces):
                     break
                 abs_col, col, abs_row, row = pieces[j + 1:j + 5]
                 ci = _COL_INDEX.get(col)
                 if ci is None:
                     ci = _COL_INDEX[col] = col_index(col)
-                if abs_col:
-                    fmt.append("$" + col)
-                else:
-                    fmt.append("{}")
-                    slots.append((True, ci - c))
-                if abs_row:
-                    fmt.append("$" + row)
-                else:
-                    fmt.append("{}")
-                    slots.append((False, int(row) - r))
+                parts.append((0, "$" + col) if abs_col else (1, ci - c))
+                parts.append((0, "$" + row) if abs_row else (2, int(row) - r))
                 pieces[j + 1] = f"C{ci}" if abs_col else f"C[{ci - c}]"
                 pieces[j + 2] = f"R{row}" if abs_row else f"R[{int(row) - r}]"
                 pieces[j + 3] = pieces[j + 4] = ""
             out.append("".join(pieces))
-        return cls("".join(out), "".join(fmt), slots)
+        return cls("".join(out), parts)
 
     def text_at(self, r: int, c: int) -> str | None:
         """The text this formula has in cell (r, c) (column letters in upper case), or
         None where a reference would fall off the sheet."""
         if r < self.low_r or c < self.low_c:
             return None
+        partial = self._by_col.get(c)
+        if partial is None:
+            partial = self._by_col[c] = self._in_column(c)
+        rows = self.rows
+        if not rows:
+            return partial
+        return partial.format(*[r + o for o in rows])
+
+    def _in_column(self, c: int) -> str:
+        """The text with column ``c``'s letters filled in: a format string with one
+        slot per relative row when there are any (literal braces doubled), else text."""
         letters = _LETTERS
-        args: list[Any] = []
-        for is_col, o in self.slots:
-            if is_col:
-                n = c + o
+        slots = bool(self.rows)
+        out = []
+        for kind, v in self.parts:
+            if kind == 0:
+                out.append(v.replace("{", "{{").replace("}", "}}") if slots else v)
+            elif kind == 1:
+                n = c + v
                 x = letters.get(n)
                 if x is None:
                     x = letters[n] = col_letters(n)
-                args.append(x)
+                out.append(x)
             else:
-                args.append(r + o)
-        return self.fmt.format(*args)
+                out.append("{}")
+        return "".join(out)
 
 
 def _shifted_text(text: str, dr: int, dc: int) -> str:

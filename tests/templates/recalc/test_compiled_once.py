@@ -179,3 +179,30 @@ def test_a_long_chain_reading_forward_is_ordered_without_deep_recursion(
     book = _book(tmp_path, fill)
     values = book.calculate()
     assert values[("S", 1, 1)] == float(n) and values[("S", n // 2, 1)] == float(n + 1 - n // 2)
+
+
+def test_the_text_a_form_predicts_keeps_braces_strings_and_fixed_parts() -> None:
+    """A cell is matched to the form of the cell above or to the left by the text the
+    form predicts for it: array constants' braces, strings that look like references and
+    $-fixed parts must come out exactly as written."""
+    from templates.recalc.workbook import _RelativeForm
+
+    form = _RelativeForm.of('SUMPRODUCT(B2:C2*{1,2})&"A1"&$D$1&E$1', 2, 1)
+    assert form is not None
+    assert form.text_at(3, 1) == 'SUMPRODUCT(B3:C3*{1,2})&"A1"&$D$1&E$1'
+    assert form.text_at(2, 2) == 'SUMPRODUCT(C2:D2*{1,2})&"A1"&$D$1&F$1'
+    only_columns = _RelativeForm.of("B$1+{3}", 5, 1)
+    assert only_columns is not None and only_columns.text_at(9, 3) == "D$1+{3}"
+    assert _RelativeForm.of("A2", 3, 1).text_at(1, 1) is None  # would read row 0
+
+
+def test_filled_formulas_with_array_constants_and_lower_case(tmp_path: Path) -> None:
+    """B{r} = SUMPRODUCT(A{r}*{1,2}) is A{r}*3; lower-case references are the same cells."""
+    fill: dict[str, object] = {f"A{r}": float(r) for r in range(1, 21)}
+    fill.update({f"B{r}": f"=SUMPRODUCT(A{r}*{{1,2}})" for r in range(1, 21)})
+    fill.update({f"C{r}": f"=a{r}+b{r}" for r in range(1, 21)})
+    book = _book(tmp_path, fill)
+    assert len(_formulas(book, 2)) == 1
+    values = book.calculate()
+    assert all(values[("S", r, 2)] == 3.0 * r for r in range(1, 21))  # r*1 + r*2
+    assert all(values[("S", r, 3)] == 4.0 * r for r in range(1, 21))  # r + 3r
