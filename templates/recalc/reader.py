@@ -409,7 +409,10 @@ def _read_sheet_fast(data: bytes, path: str, member: str, sheet: SheetData,
             if e > 3 and b"<" not in ftxt and (not rest or (
                     rest.startswith(b"<v>") and rest.endswith(b"</v>")
                     and b"<" not in rest[3:-4])):
-                plain_f = _unescape(_xml_text(ftxt) or "")
+                if b"&" in ftxt or b"\r" in ftxt or b"_x" in ftxt:
+                    plain_f = _unescape(_xml_text(ftxt) or "")
+                else:
+                    plain_f = ftxt.decode("utf-8")  # nothing to replace: most formulas
                 body = rest
         if plain_f is not None and not body:
             if t == "str":

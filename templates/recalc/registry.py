@@ -336,18 +336,24 @@ def _element(v: Any) -> Any:
     return v
 
 
-def passes_as_is(spec: FunctionSpec, kinds: tuple[str, ...]) -> tuple[bool, ...] | None:
-    """When :func:`call` may convert nothing for ``len(kinds)`` arguments, per argument:
-    True if any value but a missing one passes as it is (``any``, ``ref``: INDEX's,
-    MATCH's and SUM's arguments), False if a number does (``number``, ``scalar``).
-    None when some argument always needs :func:`call` (a compiled call then skips it
-    only while its values are such)."""
+#: What an argument of each kind may be for :func:`call` to pass it unchanged (see
+#: :func:`passes_as_is`): 0 a number, 1 anything but a missing argument, 2 a logical,
+#: 3 an array.
+_AS_IS_CODE = {"number": 0, "scalar": 0, "scalar_e": 0, "any": 1, "ref": 1, "bool": 2,
+               "array": 3}
+
+
+def passes_as_is(spec: FunctionSpec, kinds: tuple[str, ...]) -> tuple[int, ...] | None:
+    """Per argument, the values :func:`call` would pass to ``spec`` unchanged (a code of
+    ``_AS_IS_CODE``: a number for ``number``/``scalar``, anything but a missing argument
+    for ``any``/``ref`` — INDEX's, MATCH's and SUM's ranges —, a logical for ``bool``, an
+    array for ``array``). A compiled call whose values are all such skips :func:`call`.
+    None when some argument always needs it."""
     n = len(kinds)
     if spec.lazy or n < spec.min_args or (spec.max_args is not None and n > spec.max_args):
         return None
-    if not all(k in _AS_IS_FOR_NUMBERS for k in kinds):
-        return None
-    return tuple(k == "any" or k == "ref" for k in kinds)
+    codes = tuple(_AS_IS_CODE.get(k, -1) for k in kinds)
+    return None if -1 in codes else codes
 
 
 def arg_kinds(spec: FunctionSpec, n: int) -> tuple[str, ...]:

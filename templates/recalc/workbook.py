@@ -40,6 +40,7 @@ from templates.recalc.parser import (
 )
 from templates.recalc.reader import BookData, FormulaCell, area
 from templates.recalc.registry import (
+    _SCALAR_KINDS,
     FUNCTIONS,
     MISSING,
     Lambda,
@@ -1103,6 +1104,14 @@ def _reads_backward(f: _Formula, pos: dict[str, int], here: int) -> bool:
     return True
 
 
+def _as_array(fr: Callable[[], Any]) -> Callable[[], Any]:
+    """A reference argument of an ``array`` parameter, read as its array of values."""
+    def array() -> Any:
+        v = fr()
+        return v.array() if type(v) is Ref else v
+    return array
+
+
 def _relative_key(text: str, r: int, c: int) -> str | None:
     """``text`` with each relative cell reference written as an offset from (r, c), or
     None when the text holds what this rewriting cannot follow (brackets, whole-column
@@ -1925,7 +1934,12 @@ class _Compiler:
                 continue
             kind = params[i].kind if i < len(params) else spec.param(i).kind
             sub_am = am or kind == "array" or (spec.array_args and i in spec.array_args)
-            f = self.c(a, sub_am)
+            if kind in _SCALAR_KINDS:
+                f = self._operand(a, sub_am)  # a one-cell reference: its value, read once
+            elif kind == "array" and a[0] == "ref":
+                f = _as_array(self.c(a, sub_am))  # what call() makes of the reference
+            else:
+                f = self.c(a, sub_am)
             if kind == "lazy":
                 compiled.append((f,))
             else:
@@ -1965,13 +1979,16 @@ class _Compiler:
             pairs = list(zip(compiled, plan, strict=True))
 
             def run_as_is() -> Any:
-                # INDEX(range, n), MATCH(x, range, 0), SUM(range): ranges and numbers
-                # go as they are; anything else takes the converting call
+                # INDEX(range, n), MATCH(x, range, 0), SUM(range), VLOOKUP(x, table, 2,
+                # FALSE): values call() would not change go as they are; anything else
+                # takes the converting call
                 vals = []
-                for f, any_value in pairs:
+                for f, code in pairs:
                     v = f()
                     vals.append(v)
-                    if (v is MISSING) if any_value else (type(v) is not float):
+                    t = type(v)
+                    if not (t is float if code == 0 else v is not MISSING if code == 1
+                            else t is bool if code == 2 else t is Array):
                         return call(spec, fctx, vals + [g() for g, _ in
                                                         pairs[len(vals):]], kinds)
                 return apply_converted(spec, fctx, vals)

@@ -76,6 +76,10 @@ def excel_round(x: float, digits: float, rounding: str = ROUND_HALF_UP) -> float
         # nearest double, exact at a half; below 10^15 the error of y and of y + 0.5
         # is under half the decimal's last digit, so no other value crosses a whole
         # number (a fifth of ROUND's time in a long model went to Decimal).
+        a = abs(x)
+        if abs(a - math.floor(a) - 0.5) > 1e-13 * max(a, 1.0):
+            # the 15-digit form moves x by under 5e-15 of itself: not across the half
+            return math.copysign(math.floor(a + 0.5), x)
         y = float(f"{x:.15g}")
         return math.copysign(math.floor(abs(y) + 0.5), x)
     d = Decimal(f"{x:.15g}")
@@ -379,8 +383,10 @@ def MOD(number: float, divisor: float) -> float:
     """
     if divisor == 0:
         raise XLFail(DIV0, "MOD by 0")
-    q = snap15(number / divisor)
-    if q == math.floor(q):
+    q = number / divisor
+    # Excel sees the quotient at 15 significant digits, which moves it by under 5e-15
+    # of itself: only a quotient that close to a whole number can become one
+    if abs(q - round(q)) <= 1e-13 * max(abs(q), 1.0) and snap15(q) == math.floor(snap15(q)):
         return 0.0
     r = math.fmod(number, divisor)
     if r != 0 and (r < 0) != (divisor < 0):

@@ -256,3 +256,29 @@ def test_round_to_whole_numbers_in_floats_agrees_with_the_decimal_form() -> None
            if abs(x) < 1e15 and excel_round(x, 0.0) != reference(x)]
     assert not bad, bad[:5]
     assert math.copysign(1.0, excel_round(-0.3, 0.0)) == -1.0  # as the decimal path: -0
+
+
+def test_mod_skips_the_15_digit_form_only_far_from_whole_quotients() -> None:
+    """MOD tests the 15-significant-digit quotient for a whole number only when the
+    quotient is within 1e-13 of one; the reference is the rule applied every time (the
+    only path before): 0 when the 15-digit quotient is whole, else fmod with the
+    divisor's sign. Seeded values, multiples and near-multiples included."""
+    import math
+    import random
+
+    from templates.recalc.functions.math import MOD, snap15
+
+    def reference(n: float, d: float) -> float:
+        q = snap15(n / d)
+        if q == math.floor(q):
+            return 0.0
+        r = math.fmod(n, d)
+        return r + d if r != 0 and (r < 0) != (d < 0) else r
+
+    rng = random.Random(13)
+    pairs = [(rng.uniform(-1e6, 1e6), rng.choice([-1, 1]) * 10 ** rng.uniform(-3, 4))
+             for _ in range(20_000)]
+    pairs += [(k * 0.1, 0.1) for k in range(-200, 200)] + [(4.3, 0.1), (1e15 + 1, 3.0)]
+    pairs += [(k * 7.0 + 1e-12, 7.0) for k in range(100)]
+    bad = [(n, d) for n, d in pairs if MOD(n, d) != reference(n, d)]
+    assert not bad, bad[:5]
