@@ -310,7 +310,7 @@ def normalise(v: Any) -> Any:
 
 def apply_converted(spec: FunctionSpec, ctx: Any, args: list[Any]) -> Any:
     """Call ``spec`` with arguments :func:`call` has converted (or that need none: see
-    :func:`numbers_pass`); Python's arithmetic failures become Excel's errors."""
+    :func:`passes_as_is`); Python's arithmetic failures become Excel's errors."""
     try:
         res = spec.fn(ctx, *args) if spec.context else spec.fn(*args)
     except XLFail as exc:
@@ -320,6 +320,8 @@ def apply_converted(spec: FunctionSpec, ctx: Any, args: list[Any]) -> Any:
     except (OverflowError, ValueError):
         # math domain errors (sqrt(-1), log(0)) and overflows are Excel's #NUM!
         return NUM
+    if type(res) is float and res - res == 0.0:  # a finite number, the commonest answer
+        return res
     return normalise(res)
 
 

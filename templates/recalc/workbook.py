@@ -1777,10 +1777,15 @@ class _Compiler:
             r0, c0 = self.cell[1], self.cell[2]
             if not _abs[0] and not _abs[1]:
                 dr, dc = r1 - r0, c1 - c0
+                cells = book.cells
 
                 def rel() -> Any:
                     k = stack[-1].key
-                    return read(s, k[1] + dr, k[2] + dc)
+                    r, c = k[1] + dr, k[2] + dc
+                    cell = cells.get((s, r, c))
+                    if cell is not None and cell.state == _DONE:
+                        return cell.value  # cell_value's commonest answer, without the call
+                    return read(s, r, c)
                 return rel
             if not _abs[0]:
                 dr = r1 - r0
