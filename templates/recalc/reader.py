@@ -302,9 +302,12 @@ def _read_sheet_tree(fh: Any, path: str, member: str, sheet: SheetData,
 # goes through ElementTree (:func:`_read_sheet_tree`). Both give the same SheetData
 # (tests/templates/recalc/test_reader.py compares them on every corpus workbook).
 _MAIN_XMLNS = b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+# Groups: column letters, row, style, type (when Excel's attribute order), other
+# attributes; then a plain body — <f>text</f> and/or <v>text</v>, nothing else: every
+# formula a tool writes in full and every value — as its two texts; else the body.
 _C_ELEMENT = re.compile(
     rb'<c(?=[\s/>])(?: r="([A-Z]{1,3})(\d+)"(?: s="(\d+)")?(?: t="(\w+)")?)?([^>]*?)'
-    rb"(?:/>|>(.*?)</c>)", re.S)
+    rb"(?:/>|>(?:<f>([^<]+)</f>)?(?:<v>([^<]*)</v>)?</c>|>(.*?)</c>)", re.S)
 _ATTR = re.compile(rb"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _V_ELEMENT = re.compile(rb"<v\b[^>]*?(?:/>|>(.*?)</v>)", re.S)
 _NO_ATTRS: Mapping[str, str] = MappingProxyType({})
@@ -369,8 +372,8 @@ def _read_sheet_fast(data: bytes, path: str, member: str, sheet: SheetData,
     cols: dict[bytes, int] = {}
     seen_f: dict[tuple[bytes, bool], FormulaCell] = {}
     for m in _C_ELEMENT.finditer(data, start, end):
-        letters, digits, st_b, t_b, rest, body = m.groups()
-        if letters is not None and not rest.strip():
+        letters, digits, st_b, t_b, rest, fp, vp, body = m.groups()
+        if letters is not None and (not rest or not rest.strip()):
             # <c r="A1" s="3" t="s">, Excel's order: no dictionary needed
             c = cols.get(letters)
             if c is None:
@@ -380,8 +383,7 @@ def _read_sheet_fast(data: bytes, path: str, member: str, sheet: SheetData,
             st = st_b.decode("ascii") if st_b is not None else None
             a: dict[str, str] | None = None
         else:
-            a = _attrs(m.group(0)[2:m.start(6) - m.start(0) - 1] if body is not None
-                       else m.group(0)[2:-2])
+            a = _attrs(m.group(0)[2:m.end(5) - m.start(0)])
             ref = a.get("r")
             if ref is None:
                 continue
@@ -394,30 +396,34 @@ def _read_sheet_fast(data: bytes, path: str, member: str, sheet: SheetData,
             max_c = c
         if st is not None and st != "0":
             styles[(r, c)] = int(st)
-        if body is None:
-            if t == "str":
-                values[(r, c)] = ""
-            continue
         val: Any = None
-        plain_f = None
-        if body.startswith(b"<f>"):
-            # <f>text</f> and at most a plain <v>: every formula cell a tool writes in
-            # full (openpyxl, and Excel's own unshared formulas); no search of the body
-            e = body.find(b"</f>", 3)
-            ftxt = body[3:e]
-            rest = body[e + 4:]
-            if e > 3 and b"<" not in ftxt and (not rest or (
-                    rest.startswith(b"<v>") and rest.endswith(b"</v>")
-                    and b"<" not in rest[3:-4])):
-                if b"&" in ftxt or b"\r" in ftxt or b"_x" in ftxt:
-                    plain_f = _unescape(_xml_text(ftxt) or "")
-                else:
-                    plain_f = ftxt.decode("utf-8")  # nothing to replace: most formulas
-                body = rest
-        if plain_f is not None and not body:
-            if t == "str":
-                values[(r, c)] = ""
-        elif t == "inlineStr" and body.startswith(b"<is><t>") and body.endswith(b"</t></is>") \
+        if body is None:
+            if fp is None and vp is None:  # <c …/> or <c …></c>
+                if t == "str":
+                    values[(r, c)] = ""
+                continue
+            if t != "inlineStr":  # a plain body (see _C_ELEMENT): no search
+                if vp is not None:
+                    txt = vp.decode("utf-8") if b"&" not in vp and b"\r" not in vp \
+                        else _xml_text(vp)
+                    if txt:
+                        val = _typed(t, txt, strings)
+                    elif t == "str":
+                        val = ""
+                elif t == "str":
+                    val = ""
+                if val is not None:
+                    values[(r, c)] = val
+                if fp is not None:
+                    formulas[(r, c)] = FormulaCell(
+                        fp.decode("utf-8") if b"&" not in fp and b"\r" not in fp
+                        and b"_x" not in fp else _unescape(_xml_text(fp) or ""),
+                        "normal", None, None, a is not None and a.get("cm") in dynamic,
+                        _NO_ATTRS)
+                continue
+            whole = m.group(0)
+            body = whole[m.end(5) - m.start(0) + 1:-4]
+        if t == "inlineStr" and body.startswith(b"<is><t>") and body.endswith(b"</t></is>") \
                 and b"<" not in body[7:-9]:
             val = _unescape(_xml_text(body[7:-9]) or "")  # one plain run (openpyxl's form)
         elif t == "inlineStr":
@@ -437,11 +443,6 @@ def _read_sheet_fast(data: bytes, path: str, member: str, sheet: SheetData,
                 val = ""
         if val is not None:
             values[(r, c)] = val
-        if plain_f is not None:
-            formulas[(r, c)] = FormulaCell(plain_f, "normal", None, None,
-                                           a is not None and a.get("cm") in dynamic,
-                                           _NO_ATTRS)
-            continue
         fm = _F_ELEMENT.search(body)
         if fm is not None:
             dyn = a is not None and a.get("cm") in dynamic

@@ -1043,6 +1043,10 @@ class Workbook:
 
     def udf(self, name: str) -> Callable[..., Any] | None:
         """Our add-in functions (LLM_API_COST …) under their names and Excel's prefixes."""
+        from templates.recalc.functions._index import ADDIN_NAMES
+
+        if name.upper() not in ADDIN_NAMES:
+            return None  # not ours: the add-in (numpy, the price catalog) is not loaded
         if self._udfs is None:
             self._udfs = addin_functions()
         fn = self._udfs.get(name.upper())

@@ -519,10 +519,13 @@ def test_external_link_used_for_addin_function_is_accepted(tmp_path: Path, monke
     accepted (exit 0), the function is ours and evaluated locally, the link never opened."""
     import templates.recalc.workbook
 
+    # one of the add-in's names (the engine loads the add-in only for those), given a
+    # stand-in body so the expected 42 is hand arithmetic: 2 × 21
     monkeypatch.setattr(templates.recalc.workbook, "addin_functions",
-                        lambda: {"LLM_DOUBLE": lambda x: 2 * float(x)})
+                        lambda: {"TOKENS_ESTIMATE": lambda x: 2 * float(x)})
     path = _write(tmp_path, "addin.xlsx",
-                  _with_external_link("=[1]!LLM_DOUBLE(21)", "file:///C:/addins/llm-tco.xlam"))
+                  _with_external_link("=[1]!TOKENS_ESTIMATE(21)",
+                                      "file:///C:/addins/llm-tco.xlam"))
     result = CliRunner().invoke(_app(), ["recalc", str(path), "--format", "json"])
     assert result.exit_code == 0, result.stderr
     assert '"Sheet!A2": 42.0' in result.stdout

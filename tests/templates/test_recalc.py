@@ -172,6 +172,10 @@ def fake_catalog(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(
         templates.recalc.workbook, "addin_functions", lambda: {"LLM_FAKE_COST": llm_fake_cost}
     )
+    # the engine looks a name up among the add-in's before loading it: list the fake too
+    import templates.recalc.functions._index as index
+
+    monkeypatch.setattr(index, "ADDIN_NAMES", index.ADDIN_NAMES | {"LLM_FAKE_COST"})
 
 
 def test_registered_functions_under_excel_prefixes(fake_catalog: None, tmp_path: Path) -> None:

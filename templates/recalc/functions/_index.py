@@ -475,12 +475,40 @@ MODULE_OF: dict[str, str] = {
 }
 
 
+#: The add-in's own functions (udfs.catalog), by upper-case name: a workbook calling a
+#: name that is neither Excel's nor one of these does not load the add-in (numpy, the
+#: price catalog) only to learn that.
+ADDIN_NAMES: frozenset[str] = frozenset({
+    'BREAKEVEN_MONTHS',
+    'BREAKEVEN_TOKENS',
+    'FINETUNE_COST',
+    'GPU_HOURLY',
+    'GPU_SPEC',
+    'HYBRID_COST',
+    'HYBRID_SHARE',
+    'LLM_API_COST',
+    'LLM_API_MONTHLY',
+    'LLM_PRICE',
+    'LLM_STRATEGY',
+    'LLM_WHY',
+    'ONPREM_PURCHASE',
+    'SELFHOST_GPUS',
+    'SELFHOST_MONTHLY_COST',
+    'SELFHOST_THROUGHPUT',
+    'TCO_MONTHLY',
+    'TCO_TABLE',
+    'TOKENS_ESTIMATE',
+})
+
+
 def _generate() -> str:
     import importlib
     import pathlib
 
+    import udfs.functions  # noqa: F401 - defining them fills the add-in's catalog
     from templates.recalc import functions
     from templates.recalc.registry import FUNCTIONS
+    from udfs.catalog import FUNCTIONS as ADDIN
 
     for family in functions.families():
         importlib.import_module(f"{functions.__name__}.{family}")
@@ -489,5 +517,9 @@ def _generate() -> str:
     head, _, rest = text.partition("MODULE_OF: dict[str, str] = {")
     _, _, tail = rest.partition("}\n")
     body = "".join(f"    {n!r}: {m!r},\n" for n, m in rows)
-    return f"{head}MODULE_OF: dict[str, str] = {{\n{body}}}\n{tail}"
+    between, _, rest = tail.partition("ADDIN_NAMES: frozenset[str] = frozenset({")
+    _, _, after = rest.partition("})\n")
+    names = "".join(f"    {n.upper()!r},\n" for n in sorted(ADDIN))
+    return (f"{head}MODULE_OF: dict[str, str] = {{\n{body}}}\n{between}"
+            f"ADDIN_NAMES: frozenset[str] = frozenset({{\n{names}}})\n{after}")
 

@@ -43,3 +43,25 @@ def test_listing_the_table_loads_every_family() -> None:
                          check=True).stdout.split()
     assert out[1:] == ["True", "True"]
     assert int(out[0]) == len(_index.MODULE_OF)
+
+
+def test_a_name_neither_excels_nor_the_addins_loads_no_addin(tmp_path: Path) -> None:
+    """=FORECAST.ETS.STAT(…) (not implemented) or a LAMBDA in a defined name is looked up
+    among the add-in's names (ADDIN_NAMES) before anything is imported: the cell degrades
+    and neither the add-in nor numpy is loaded for it."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active["A1"] = "=NO_SUCH_FUNCTION(1)+1"
+    book = tmp_path / "unknown.xlsx"
+    wb.save(book)
+    code = (
+        "import sys\n"
+        "from templates.recalc import Recalculation\n"
+        f"calc = Recalculation({str(book)!r})\n"
+        "calc.values()\n"
+        "print(sorted(calc.degraded), 'udfs.functions' in sys.modules, 'numpy' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out == ["['Sheet!A1']", "False", "False"]
