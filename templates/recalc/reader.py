@@ -434,6 +434,8 @@ def _read_sheet_fast(data: bytes, path: str, member: str, sheet: SheetData,
         else:
             if body.startswith(b"<v>") and body.endswith(b"</v>") and b"<" not in body[3:-4]:
                 txt = _xml_text(body[3:-4])  # a value alone, the commonest body
+            elif body.startswith(b"<f ") and body.endswith(b"/>") and body.find(b"<", 1) < 0:
+                txt = None  # <f t="shared" si="3"/> alone: a shared formula's child
             else:
                 vm = _V_ELEMENT.search(body)
                 txt = _xml_text(vm.group(1)) if vm is not None else None
@@ -443,9 +445,13 @@ def _read_sheet_fast(data: bytes, path: str, member: str, sheet: SheetData,
                 val = ""
         if val is not None:
             values[(r, c)] = val
+        dyn = a is not None and a.get("cm") in dynamic
+        fcell = seen_f.get((body, dyn))  # the body is that one element: no search
+        if fcell is not None:
+            formulas[(r, c)] = fcell
+            continue
         fm = _F_ELEMENT.search(body)
         if fm is not None:
-            dyn = a is not None and a.get("cm") in dynamic
             fel = fm.group(0)
             fcell = seen_f.get((fel, dyn))
             if fcell is None:
