@@ -751,10 +751,17 @@ class Workbook:
     # -- compile -------------------------------------------------------------------------
     def _compile_all(self) -> None:
         shared: dict[tuple[str, str], tuple[int, int, str]] = {}
+        #: a shared group's key among the formulas: the R1C1 form of its master's text
+        #: when it has one, so the groups Excel saves per column share one formula too
+        group_key: dict[tuple[str, str], tuple[str, ...]] = {}
         for sd in self.data.sheets:
             for (r, c), fc in sd.formulas.items():
                 if fc.kind == "shared" and fc.text:
-                    shared[(sd.name, fc.shared_index or "")] = (r, c, fc.text)
+                    si = fc.shared_index or ""
+                    shared[(sd.name, si)] = (r, c, fc.text)
+                    form = _RelativeForm.of(fc.text, r, c)
+                    group_key[(sd.name, si)] = (sd.name, form.key) if form is not None \
+                        else ("\0", sd.name, si)
         # (sheet, key) → the formula compiled once for every cell it is the same for, in
         # relative terms: Excel's shared-formula groups by index, other cells by the R1C1
         # form of their text (files written by other tools repeat formulas cell by cell)
@@ -781,7 +788,7 @@ class Workbook:
                     if not text:
                         text = mtext
                         moved = (r - mr, c - mc) if r != mr or c != mc else None
-                    fkey: tuple[str, ...] | None = ("\0", sheet, fc.shared_index or "")
+                    fkey: tuple[str, ...] | None = group_key[(sheet, fc.shared_index or "")]
                     origin = (mr, mc)
                 elif kind == "array":
                     fkey = None  # compiled for its cell: it claims an area
