@@ -806,13 +806,7 @@ class Workbook:
                         above[c] = left[r] = form
                         f = form.compiled
                         if f:  # compiled for a cell of this form before
-                            cell = self.cells[key] = _Cell(key, text, values.get((r, c)))
-                            cell.formula = f
-                            cell.fn = f.fn
-                            if f.reason:
-                                self.degraded[key] = f.reason
-                            if f.volatile:
-                                self.volatile.add(key)
+                            self._attach(_Cell(key, text, values.get((r, c))), f)
                             continue
                         fkey = (sheet, form.key)
                     else:
@@ -821,7 +815,6 @@ class Workbook:
                 if not text:
                     continue
                 cell = _Cell(key, text, values.get((r, c)), moved)
-                self.cells[key] = cell
                 f = formulas.get(fkey) if fkey is not None else None
                 if f is None and (fkey is None or fkey not in formulas):
                     f = self._compile_formula(key, text, origin, fc, moved,
@@ -836,12 +829,18 @@ class Workbook:
                     cell.array_area = area(fc.ref)
                     cell.dynamic = fc.dynamic
                     self._claim_area(cell)
-                cell.formula = f
-                cell.fn = f.fn
-                if f.reason:
-                    self.degraded[key] = f.reason
-                if f.volatile:
-                    self.volatile.add(key)
+                self._attach(cell, f)
+
+    def _attach(self, cell: _Cell, f: _Formula) -> None:
+        """Make ``f`` the compiled formula of ``cell``, a formula cell of the workbook."""
+        key = cell.key
+        self.cells[key] = cell
+        cell.formula = f
+        cell.fn = f.fn
+        if f.reason:
+            self.degraded[key] = f.reason
+        if f.volatile:
+            self.volatile.add(key)
 
     def _compile_formula(self, key: tuple[str, int, int], text: str, origin: tuple[int, int],
                          fc: FormulaCell, moved: tuple[int, int] | None,
