@@ -303,11 +303,14 @@ def _read_sheet_tree(fh: Any, path: str, member: str, sheet: SheetData,
 # (tests/templates/recalc/test_reader.py compares them on every corpus workbook).
 _MAIN_XMLNS = b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
 # Groups: column letters, row, style, type (when Excel's attribute order), other
-# attributes; then a plain body — <f>text</f> and/or <v>text</v>, nothing else: every
-# formula a tool writes in full and every value — as its two texts; else the body.
+# attributes; then a plain body — <f>text</f> or a shared formula's child <f t="shared"
+# si="N"/>, and/or <v>text</v>, nothing else: every formula a tool writes in full, every
+# filled-down cell Excel writes, every value — as its texts (formula, shared index,
+# value); else the body.
 _C_ELEMENT = re.compile(
     rb'<c(?=[\s/>])(?: r="([A-Z]{1,3})(\d+)"(?: s="(\d+)")?(?: t="(\w+)")?)?([^>]*?)'
-    rb"(?:/>|>(?:<f>([^<]+)</f>)?(?:<v>([^<]*)</v>)?</c>|>(.*?)</c>)", re.S)
+    rb'(?:/>|>(?:<f>([^<]+)</f>|<f t="shared" si="(\d+)"/>)?(?:<v>([^<]*)</v>)?</c>'
+    rb"|>(.*?)</c>)", re.S)
 _ATTR = re.compile(rb"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _V_ELEMENT = re.compile(rb"<v\b[^>]*?(?:/>|>(.*?)</v>)", re.S)
 _NO_ATTRS: Mapping[str, str] = MappingProxyType({})
@@ -371,8 +374,9 @@ def _read_sheet_fast(data: bytes, path: str, member: str, sheet: SheetData,
     max_r = max_c = 0
     cols: dict[bytes, int] = {}
     seen_f: dict[tuple[bytes, bool], FormulaCell] = {}
+    children: dict[tuple[bytes, bool], FormulaCell] = {}  # shared formulas' children by si
     for m in _C_ELEMENT.finditer(data, start, end):
-        letters, digits, st_b, t_b, rest, fp, vp, body = m.groups()
+        letters, digits, st_b, t_b, rest, fp, si, vp, body = m.groups()
         if letters is not None and (not rest or not rest.strip()):
             # <c r="A1" s="3" t="s">, Excel's order: no dictionary needed
             c = cols.get(letters)
@@ -398,7 +402,7 @@ def _read_sheet_fast(data: bytes, path: str, member: str, sheet: SheetData,
             styles[(r, c)] = int(st)
         val: Any = None
         if body is None:
-            if fp is None and vp is None:  # <c …/> or <c …></c>
+            if fp is None and vp is None and si is None:  # <c …/> or <c …></c>
                 if t == "str":
                     values[(r, c)] = ""
                 continue
@@ -420,6 +424,13 @@ def _read_sheet_fast(data: bytes, path: str, member: str, sheet: SheetData,
                         and b"_x" not in fp else _unescape(_xml_text(fp) or ""),
                         "normal", None, None, a is not None and a.get("cm") in dynamic,
                         _NO_ATTRS)
+                elif si is not None:
+                    dyn = a is not None and a.get("cm") in dynamic
+                    fcell = children.get((si, dyn))
+                    if fcell is None:  # one FormulaCell for every child of the group
+                        fcell = children[(si, dyn)] = FormulaCell(
+                            None, "shared", None, si.decode("ascii"), dyn, _NO_ATTRS)
+                    formulas[(r, c)] = fcell
                 continue
             whole = m.group(0)
             body = whole[m.end(5) - m.start(0) + 1:-4]
