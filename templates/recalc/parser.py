@@ -123,7 +123,22 @@ def _bracket_end(text: str, i: int) -> int:
 
 
 def _tokens(text: str) -> list[tuple[str, str]]:
-    out: list[tuple[str, str]] = []
+    if "[" not in text:
+        # no structured reference to skip over by hand: the regular expression walks the
+        # text itself; a gap between two matches is a character no token starts with
+        out = []
+        i = 0
+        for m in _TOKEN.finditer(text):
+            if m.start() != i:
+                break
+            kind = m.lastgroup
+            out.append((kind, m.group(0) if kind == "sheet" else m.group(kind)))
+            i = m.end()
+        else:
+            if i == len(text):
+                return out  # type: ignore[return-value]
+        raise FormulaSyntaxError(f"unexpected {text[i]!r} at position {i} in {text!r}")
+    out = []
     i, n = 0, len(text)
     while i < n:
         m = _TOKEN.match(text, i)
