@@ -14,6 +14,7 @@ it excludes ``ly2`` and ``ly3``.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from templates.recalc.functions._atp import atp
@@ -175,7 +176,8 @@ _TEMP_ALIASES = {"C": "C", "cel": "C", "F": "F", "fah": "F", "K": "K", "kel": "K
                  "Rank": "Rank", "Reau": "Reau"}
 
 
-def _readings(unit: str) -> list[tuple[str, float, str | None]]:
+@functools.lru_cache(maxsize=4096)  # a sheet of conversions repeats its units
+def _readings(unit: str) -> tuple[tuple[str, float, str | None], ...]:
     """Every way Excel can read ``unit``: (kind, factor, temperature scale or None),
     the unit as written first, then a prefix and a unit that takes one (``"pc"`` is a
     parsec and a picocalorie)."""
@@ -199,7 +201,7 @@ def _readings(unit: str) -> list[tuple[str, float, str | None]]:
             if table is _BINARY and kind != "information":
                 continue
             out.append((kind, factor * scale ** power, None))
-    return out
+    return tuple(out)
 
 
 @xlfunction("CONVERT", "any, any, any")
