@@ -186,6 +186,9 @@ class Recalculation:
 
     def output_cells(self) -> list[str]:
         """Default outputs: cells of defined names starting ``out_``, else formula cells."""
+        return self._named_outputs() or list(self.formulas)
+
+    def _named_outputs(self) -> list[str]:
         out: list[str] = []
         for (name, local), value in self.data.names.items():
             if local is None and name.startswith("OUT_"):
@@ -193,7 +196,7 @@ class Recalculation:
                     out.extend(self.resolve(value))
                 except WorkbookError:
                     continue
-        return out or list(self.formulas)
+        return out
 
     def constant(self, ref: str) -> Value:
         """The stored value of a cell as the file holds it (None when empty)."""
@@ -270,8 +273,12 @@ class Recalculation:
         wanted: list[str] = []
         for ref in cells or []:
             wanted.extend(self.resolve(ref))
+        keys: list[tuple[str, int, int]] | None = None
         if not cells:
-            wanted = self.output_cells()
+            wanted = self._named_outputs()
+            if not wanted:  # every formula cell: refs made from the keys, not parsed back
+                keys = list(self._book.cells)
+                wanted = [_ref(*k) for k in keys]
         raw = self._calculated(inputs)
         overridden = {}
         for ref, value in (inputs or {}).items():
@@ -280,8 +287,8 @@ class Recalculation:
 
         plain = _PLAIN
         out: dict[str, Value] = {}
-        for ref in wanted:
-            key = self._key(ref)
+        for i, ref in enumerate(wanted):
+            key = keys[i] if keys is not None else self._key(ref)
             if key in raw:
                 v = raw[key]
                 out[ref] = v if type(v) in plain else _public(v, Array, ExcelError)
