@@ -203,3 +203,25 @@ def test_fast_path_prints_and_exits_as_typer(args, tmp_path):
     assert fast.stderr.replace("no typer", "") == typer_run.stderr.replace("typer imported", "")
     if args[-1] == "json":
         json.loads(fast.stdout)
+
+
+def test_json_output_is_what_json_dumps_indent_2_writes() -> None:
+    """recalc --format json prints with the C encoder (_json_object); the reference is
+    json.dumps(values, indent=2), the output format users and tests rely on, on seeded
+    values of every type a cell holds, strings with separators, quotes and non-ASCII."""
+    import json
+    import random
+
+    import pytest
+
+    from addin.commands._recalc_run import _json_object
+
+    rng = random.Random(7)
+    pool = [1.5, -0.0, 1e300, 3, True, False, None, "", 'x, "y": z', "é ü \n\t", "#N/A"]
+    for n in (0, 1, 2, 50, 2_000):
+        values = {f"Sheet {i}!A{i}": rng.choice(pool) for i in range(n)}
+        assert _json_object(values) == json.dumps(values, indent=2, allow_nan=False)
+    nested = {"S!A1": [1.0, 2.0]}  # not a cell value, but the fallback must stay exact
+    assert _json_object(nested) == json.dumps(nested, indent=2)
+    with pytest.raises(ValueError):
+        _json_object({"S!A1": float("nan")})
