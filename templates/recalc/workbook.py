@@ -432,14 +432,16 @@ class Workbook:
         self._stack.append(cell)
         try:
             v = cell.fn()
+            if type(v) is not float or cell.array_area is not None or cell.dynamic:
+                # A reference the formula returns (=A1) is read here, still on the stack:
+                # a loop through it is then seen whole (B1 =A1, A1 =B1*0.5+1 iterates both)
+                v = self._cell_result(cell, v)  # a number in a plain cell is as it is
         except RecursionError:
             raise CircularReference([cell_text(*cell.key), "(nesting too deep)"]) from None
         finally:
             self._stack.pop()
         if self._frozen and cell.key in self._frozen:
             v = cell.stored
-        elif type(v) is not float or cell.array_area is not None or cell.dynamic:
-            v = self._cell_result(cell, v)  # a number in a plain cell is its value as is
         cell.value = v
         cell.state = _DONE
         return v

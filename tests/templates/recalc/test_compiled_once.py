@@ -206,3 +206,31 @@ def test_filled_formulas_with_array_constants_and_lower_case(tmp_path: Path) -> 
     values = book.calculate()
     assert all(values[("S", r, 2)] == 3.0 * r for r in range(1, 21))  # r*1 + r*2
     assert all(values[("S", r, 3)] == 4.0 * r for r in range(1, 21))  # r + 3r
+
+
+def test_iterated_loops_in_a_filled_range_each_settle_on_their_own_row(
+        tmp_path: Path) -> None:
+    """A{r} = B{r}*0.5 + r and B{r} = A{r} for r = 1..40, iteration on: forty loops
+    through two compiled formulas, re-evaluated round after round. Fixed point by hand:
+    A = A/2 + r → A{r} = 2r; iteration stops within iterateDelta (1e-9) of it
+    (LibreOffice 7.4 on the first five rows: 1.99999999906868, 3.99999999906868, …).
+    B{r} = A{r} returns a reference, read after the formula: the loop must still be seen
+    through it (it was not: B stayed at its first round and A settled on 1.5r)."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "S"
+    for r in range(1, 41):
+        ws[f"A{r}"] = f"=B{r}*0.5+ROW()"
+        ws[f"B{r}"] = f"=A{r}"
+    wb.calculation.iterate = True
+    wb.calculation.iterateCount = 1000
+    wb.calculation.iterateDelta = 1e-9
+    path = tmp_path / "loops.xlsx"
+    wb.save(path)
+    book = Workbook(read_book(str(path)))
+    assert len(_formulas(book, 1)) == 1 and len(_formulas(book, 2)) == 1
+    values = book.calculate()
+    assert book.not_converged is None
+    for r in range(1, 41):
+        assert abs(values[("S", r, 1)] - 2.0 * r) < 1e-6
+        assert abs(values[("S", r, 2)] - 2.0 * r) < 1e-6
