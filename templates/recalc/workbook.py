@@ -1,9 +1,11 @@
 """Compile a read workbook's formulas into closures and evaluate them, Excel's way.
 
-:class:`Workbook` is the engine's one evaluator. Each formula cell's syntax tree (shared
-formulas shifted to the cell) is compiled once into a Python closure; cells are evaluated
-on demand and memoised, after a dependency pre-pass that orders them so a long chain
-does not recurse. Evaluation follows Excel:
+:class:`Workbook` is the engine's one evaluator. A formula is parsed and compiled once
+into a tree of Python closures (:class:`_Formula`) for every cell it is the same for in
+relative terms — a range filled down or right, Excel's shared formulas, text repeated
+cell by cell — its relative references reading the row and column of the cell being
+evaluated; cells are evaluated on demand and memoised, after a dependency pre-pass that
+orders them so a long chain does not recurse. Evaluation follows Excel:
 
 * references stay references until a function or operator needs values (ROW, OFFSET,
   INDEX(…):INDEX(…) and SUMIF's ranges see cells, not numbers);
@@ -1085,7 +1087,6 @@ def addin_functions() -> dict[str, Callable[..., Any]]:
     return {n.upper(): bind(n) for n in CATALOG}
 
 
-_SHIFT_CACHE: dict[tuple[str, int, int], str] = {}
 _REL_CELL = re.compile(r"(?<![A-Za-z_\d.$])(\$?)([A-Za-z]{1,3})(\$?)(\d+)(?![\w(!.])")
 # Brackets (structured or external references) and whole-column or whole-row ranges: a
 # colon followed by letters that are not a cell's column, or by digits alone. Written to
