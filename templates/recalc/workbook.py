@@ -182,7 +182,7 @@ class _Formula:
         self.backward: bool | None = None
         lo_r, hi_r, lo_c, hi_c = -MAX_ROW, MAX_ROW, -MAX_COL, MAX_COL
         for d in deps:
-            s, r1, c1, r2, c2, mr1, mc1, mr2, mc2, soft = d
+            s, r1, c1, r2, c2, mr1, mc1, mr2, mc2, _soft = d
             for v, m in ((r1, mr1), (r2, mr2)):
                 if m:
                     lo_r, hi_r = max(lo_r, 1 - v), min(hi_r, MAX_ROW - v)
@@ -190,10 +190,8 @@ class _Formula:
                 if m:
                     lo_c, hi_c = max(lo_c, 1 - v), min(hi_c, MAX_COL - v)
             if not (mr1 or mc1 or mr2 or mc2):
-                self.fixed.append(d)
-            elif soft or r1 != r2 or c1 != c2:
-                self.rects.append(d)
-            elif mr1 and mc1:
+                self.fixed.append(d)  # names' rectangles (soft) are all fixed
+            elif mr1 and mc1 and r1 == r2 and c1 == c2:
                 self.cells_rel.append((s, r1 - r0, c1 - c0))
             else:
                 self.rects.append(d)
@@ -390,7 +388,7 @@ class Workbook:
         hit = self._array_memo.get(mkey)
         if hit is not None:
             return hit
-        rows = self.range_rows(sheet, r1, c1, r2, c2)
+        rows = self._rows(mkey)
         memo = self._range_memo.get(mkey)
         if memo is None:
             return Array(rows)
@@ -399,8 +397,11 @@ class Workbook:
         return arr
 
     def range_rows(self, sheet: str, r1: int, c1: int, r2: int, c2: int) -> list[list[Any]]:
-        mkey = self._memo_key(sheet, r1, c1, r2, c2)
-        rr2, cc2 = mkey[3], mkey[4]
+        return self._rows(self._memo_key(sheet, r1, c1, r2, c2))
+
+    def _rows(self, mkey: tuple[str, int, int, int, int]) -> list[list[Any]]:
+        """The rows of a range clipped by :meth:`_memo_key`; memoised when constant."""
+        sheet, r1, c1, rr2, cc2 = mkey
         hit = self._range_memo.get(mkey)
         if hit is not None:
             return list(hit)  # the rows are shared: no function changes an argument's rows
@@ -1106,11 +1107,11 @@ def _reads_backward(f: _Formula, pos: dict[str, int], here: int) -> bool:
         p = pos.get(s, here + 1)
         if p > here or (p == here and (dr > 0 or (dr == 0 and dc >= 0))):
             return False
-    for s, r1, _c1, r2, c2, mr1, mc1, mr2, mc2, soft in f.rects:
+    for s, r1, _c1, r2, c2, mr1, mc1, mr2, mc2, _soft in f.rects:
         p = pos.get(s, here + 1)
-        if p < here and not soft:
+        if p < here:
             continue
-        if p > here or soft or not (mr1 and mc1 and mr2 and mc2):
+        if p > here or not (mr1 and mc1 and mr2 and mc2):
             return False
         if not (r2 < r0 or (r1 == r2 == r0 and c2 < c0)):
             return False
@@ -1123,25 +1124,6 @@ def _as_array(fr: Callable[[], Any]) -> Callable[[], Any]:
         v = fr()
         return v.array() if type(v) is Ref else v
     return array
-
-
-def _relative_key(text: str, r: int, c: int) -> str | None:
-    """``text`` with each relative cell reference written as an offset from (r, c), or
-    None when the text holds what this rewriting cannot follow (brackets, whole-column
-    or whole-row ranges): then the formula is parsed on its own.
-
-    Sheet names and defined names that look like cells must be quoted or are refused
-    by Excel, so every unquoted ``A1``-shaped word outside a string is a reference.
-
-    Examples
-    --------
-    >>> _relative_key("A1+$B$2", 2, 1) == _relative_key("A2+$B$2", 3, 1)
-    True
-    >>> _relative_key("SUM(A:A)", 1, 2) is None
-    True
-    """
-    form = _RelativeForm.of(text, r, c)
-    return None if form is None else form.key
 
 
 _LETTERS: dict[int, str] = {}
@@ -1180,7 +1162,21 @@ class _RelativeForm:
 
     @classmethod
     def of(cls, text: str, r: int, c: int) -> _RelativeForm | None:
-        """The form of ``text`` written in (r, c); None as for :func:`_relative_key`."""
+        """The form of ``text`` written in (r, c): its ``key`` is the text with each
+        relative cell reference written as an offset from (r, c). None when the text
+        holds what this rewriting cannot follow (brackets, whole-column or whole-row
+        ranges): then the formula is compiled for its cell alone.
+
+        Sheet names and defined names that look like cells must be quoted or are refused
+        by Excel, so every unquoted ``A1``-shaped word outside a string is a reference.
+
+        Examples
+        --------
+        >>> _RelativeForm.of("A1+$B$2", 2, 1).key == _RelativeForm.of("A2+$B$2", 3, 1).key
+        True
+        >>> _RelativeForm.of("SUM(A:A)", 1, 2) is None
+        True
+        """
         from templates.recalc.parser import col_index
 
         strings = _STRING_LITERAL.split(text) if '"' in text else (text,)
