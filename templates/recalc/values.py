@@ -75,8 +75,8 @@ class Array:
     def __init__(self, rows: list[list[Any]]) -> None:
         self.rows = rows
         #: Set (to a dict) on an array that stays as it is for the whole calculation (a
-        #: range of constants, shared by every formula that reads it): :meth:`column`
-        #: then extracts each column once, not once per lookup (:meth:`column_values`).
+        #: range of constants, shared by every formula that reads it): :meth:`column_values`
+        #: then extracts each column once, not once per lookup.
         self.columns: dict[int, list[Any]] | None = None
 
     def column_values(self, j: int) -> list[Any]:
