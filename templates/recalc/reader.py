@@ -20,13 +20,13 @@ import posixpath
 import re
 import zipfile
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 from xml.etree import ElementTree as _ET  # noqa: N814 - private, as the stdlib docs name it ET
 
 from templates.recalc.errors import WorkbookError
 from templates.recalc.parser import col_index
+from templates.recalc.records import Record
 from templates.recalc.values import BY_TEXT, VALUE
 from templates.recalc.xlsx_safety import DEFAULT_LIMITS, CheckedWorkbook, Limits, open_checked
 
@@ -65,19 +65,39 @@ def _unescape(text: str) -> str:
     return _ESCAPE_RE.sub(lambda m: chr(int(m.group(1), 16)), text)
 
 
-@dataclass(slots=True)
-class FormulaCell:
+#: The attributes of a formula without any beyond its kind and range: one shared empty map.
+_NO_ATTRS: Mapping[str, str] = MappingProxyType({})
+
+
+class FormulaCell(Record):
+    """One ``<f>`` element as read."""
+
+    __slots__ = ("text", "kind", "ref", "shared_index", "dynamic", "attrs")
     text: str | None  # None for a shared-formula child until expanded
-    kind: str = "normal"  # normal | array | dataTable | shared
-    ref: str | None = None  # area an array formula fills, or a shared formula's range
-    shared_index: str | None = None
-    dynamic: bool = False  # Excel 365 dynamic array (spills)
+    kind: str  # normal | array | dataTable | shared
+    ref: str | None  # area an array formula fills, or a shared formula's range
+    shared_index: str | None
+    dynamic: bool  # Excel 365 dynamic array (spills)
     #: dataTable r1, r2, dt2D, dtr … (read only: a plain formula shares one empty map)
-    attrs: Mapping[str, str] = field(default_factory=dict)
+    attrs: Mapping[str, str]
+
+    def __init__(self, text: str | None, kind: str = "normal", ref: str | None = None,
+                 shared_index: str | None = None, dynamic: bool = False,
+                 attrs: Mapping[str, str] = _NO_ATTRS) -> None:
+        self.text, self.kind, self.ref = text, kind, ref
+        self.shared_index, self.dynamic, self.attrs = shared_index, dynamic, attrs
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # the shared read-only map of plain formulas does not pickle; a dict does
+        return FormulaCell, (self.text, self.kind, self.ref, self.shared_index, self.dynamic,
+                             dict(self.attrs))
 
 
-@dataclass
-class Table:
+class Table(Record):
+    """An Excel table (``xl/tables/tableN.xml``): its area, header and totals rows."""
+
+    __slots__ = ("name", "sheet", "r1", "c1", "r2", "c2", "header_rows", "totals_rows",
+                 "columns")
     name: str
     sheet: str
     r1: int
@@ -88,30 +108,70 @@ class Table:
     totals_rows: int
     columns: list[str]
 
+    def __init__(self, name: str, sheet: str, r1: int, c1: int, r2: int, c2: int,
+                 header_rows: int, totals_rows: int, columns: list[str]) -> None:
+        self.name, self.sheet = name, sheet
+        self.r1, self.c1, self.r2, self.c2 = r1, c1, r2, c2
+        self.header_rows, self.totals_rows, self.columns = header_rows, totals_rows, columns
 
-@dataclass
-class SheetData:
+
+class SheetData(Record):
+    """One worksheet as read: values and formulas by (row, column), 1-based."""
+
+    __slots__ = ("name", "values", "formulas", "styles", "max_row", "max_col")
     name: str
-    values: dict[tuple[int, int], Any] = field(default_factory=dict)
-    formulas: dict[tuple[int, int], FormulaCell] = field(default_factory=dict)
-    styles: dict[tuple[int, int], int] = field(default_factory=dict)
-    max_row: int = 0
-    max_col: int = 0
+    values: dict[tuple[int, int], Any]
+    formulas: dict[tuple[int, int], FormulaCell]
+    styles: dict[tuple[int, int], int]
+    max_row: int
+    max_col: int
+
+    def __init__(self, name: str, values: dict[tuple[int, int], Any] | None = None,
+                 formulas: dict[tuple[int, int], FormulaCell] | None = None,
+                 styles: dict[tuple[int, int], int] | None = None, max_row: int = 0,
+                 max_col: int = 0) -> None:
+        self.name = name
+        self.values = {} if values is None else values
+        self.formulas = {} if formulas is None else formulas
+        self.styles = {} if styles is None else styles
+        self.max_row, self.max_col = max_row, max_col
 
 
-@dataclass
-class BookData:
+class BookData(Record):
+    """A workbook as read: its sheets, names, tables, external caches and settings."""
+
+    __slots__ = ("path", "checked", "sheets", "names", "name_text", "tables", "external",
+                 "date_styles", "number_formats", "date1904", "codepage")
     path: str
     checked: CheckedWorkbook
-    sheets: list[SheetData] = field(default_factory=list)
-    names: dict[tuple[str, int | None], str] = field(default_factory=dict)  # (NAME, sheet)
-    name_text: dict[str, str] = field(default_factory=dict)  # NAME → as written
-    tables: dict[str, Table] = field(default_factory=dict)  # upper-case name → table
-    external: dict[int, dict[str, Any]] = field(default_factory=dict)
-    date_styles: frozenset[int] = frozenset()
-    number_formats: dict[int, str] = field(default_factory=dict)  # style index → code
-    date1904: bool = False
-    codepage: str = "cp1252"
+    sheets: list[SheetData]
+    names: dict[tuple[str, int | None], str]  # (NAME, sheet index or None) → formula
+    name_text: dict[str, str]  # NAME → as written
+    tables: dict[str, Table]  # upper-case name → table
+    external: dict[int, dict[str, Any]]
+    date_styles: frozenset[int]
+    number_formats: dict[int, str]  # style index → code
+    date1904: bool
+    codepage: str
+
+    def __init__(self, path: str, checked: CheckedWorkbook,
+                 sheets: list[SheetData] | None = None,
+                 names: dict[tuple[str, int | None], str] | None = None,
+                 name_text: dict[str, str] | None = None,
+                 tables: dict[str, Table] | None = None,
+                 external: dict[int, dict[str, Any]] | None = None,
+                 date_styles: frozenset[int] = frozenset(),
+                 number_formats: dict[int, str] | None = None, date1904: bool = False,
+                 codepage: str = "cp1252") -> None:
+        self.path, self.checked = path, checked
+        self.sheets = [] if sheets is None else sheets
+        self.names = {} if names is None else names
+        self.name_text = {} if name_text is None else name_text
+        self.tables = {} if tables is None else tables
+        self.external = {} if external is None else external
+        self.date_styles = date_styles
+        self.number_formats = {} if number_formats is None else number_formats
+        self.date1904, self.codepage = date1904, codepage
 
 
 def _parse(zf: zipfile.ZipFile, path: str, name: str) -> Any:
@@ -313,7 +373,6 @@ _C_ELEMENT = re.compile(
     rb"|>(.*?)</c>)", re.S)
 _ATTR = re.compile(rb"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _V_ELEMENT = re.compile(rb"<v\b[^>]*?(?:/>|>(.*?)</v>)", re.S)
-_NO_ATTRS: Mapping[str, str] = MappingProxyType({})
 _F_ELEMENT = re.compile(rb"<f\b([^>]*?)(?:/>|>(.*?)</f>)", re.S)
 _IS_ELEMENT = re.compile(rb"<is\b[^>]*?(?:/>|>(.*?)</is>)", re.S)
 _T_ELEMENT = re.compile(rb"<t\b[^>]*?(?:/>|>(.*?)</t>)", re.S)

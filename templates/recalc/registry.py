@@ -40,9 +40,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
+from templates.recalc.records import FrozenRecord, Record
 from templates.recalc.values import (
     DIV0,
     NUM,
@@ -78,35 +78,52 @@ _AS_IS_FOR_NUMBERS = frozenset({"number", "scalar", "scalar_e", "any", "ref"})
 _KINDS = _SCALAR_KINDS | {"array", "ref", "any", "lazy", "lambda"}
 
 
-@dataclass(frozen=True)
-class Param:
+class Param(FrozenRecord):
+    """One parameter of an Excel function: its kind (see the module docstring) and
+    whether it may be left out."""
+
+    __slots__ = ("kind", "optional")
     kind: str
     optional: bool
 
+    def __init__(self, kind: str, optional: bool) -> None:
+        object.__setattr__(self, "kind", kind)
+        object.__setattr__(self, "optional", optional)
 
-@dataclass
-class FunctionSpec:
-    """One Excel function: its name, argument kinds and the Python implementation."""
 
+class FunctionSpec(Record):
+    """One Excel function: its name, argument kinds and the Python implementation.
+
+    ``min_args``, ``max_args`` (None when arguments repeat) and ``lazy`` (some argument is
+    evaluated on demand: IF, IFERROR, CHOOSE …) follow from ``params`` and ``repeat``.
+    ``array_args`` are the arguments (0-based) whose expressions Excel evaluates as arrays
+    even outside an array formula while keeping references (INDEX's array:
+    ``=INDEX(ROW(A1:A3),2)``).
+    """
+
+    __slots__ = ("name", "fn", "params", "repeat", "volatile", "context", "doc",
+                 "array_args", "min_args", "max_args", "lazy")
     name: str
     fn: Callable[..., Any]
     params: tuple[Param, ...]
-    repeat: int = 0  # how many trailing params repeat (0: fixed arity)
-    volatile: bool = False
-    context: bool = False  # the implementation takes the evaluation context first
-    doc: str = ""
-    #: Arguments (0-based) whose expressions Excel evaluates as arrays even outside an
-    #: array formula while keeping references (INDEX's array: ``=INDEX(ROW(A1:A3),2)``).
-    array_args: tuple[int, ...] = ()
-    min_args: int = field(init=False)
-    max_args: int | None = field(init=False)
-    #: Some argument is evaluated on demand (IF, IFERROR, CHOOSE …).
-    lazy: bool = field(init=False)
+    repeat: int  # how many trailing params repeat (0: fixed arity)
+    volatile: bool
+    context: bool  # the implementation takes the evaluation context first
+    doc: str
+    array_args: tuple[int, ...]
+    min_args: int
+    max_args: int | None
+    lazy: bool
 
-    def __post_init__(self) -> None:
-        self.min_args = sum(1 for p in self.params if not p.optional)
-        self.max_args = None if self.repeat else len(self.params)
-        self.lazy = any(p.kind == "lazy" for p in self.params)
+    def __init__(self, name: str, fn: Callable[..., Any], params: tuple[Param, ...],
+                 repeat: int = 0, volatile: bool = False, context: bool = False,
+                 doc: str = "", array_args: tuple[int, ...] = ()) -> None:
+        self.name, self.fn, self.params, self.repeat = name, fn, params, repeat
+        self.volatile, self.context, self.doc, self.array_args = (volatile, context, doc,
+                                                                  array_args)
+        self.min_args = sum(1 for p in params if not p.optional)
+        self.max_args = None if repeat else len(params)
+        self.lazy = any(p.kind == "lazy" for p in params)
 
     def param(self, i: int) -> Param:
         n = len(self.params)

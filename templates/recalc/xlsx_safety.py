@@ -23,11 +23,11 @@ import xml.parsers.expat
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, replace
 from typing import Any
 from xml.etree import ElementTree as _ET  # noqa: N814 - private, as the stdlib docs name it ET
 
 from templates.recalc.errors import WorkbookError
+from templates.recalc.records import FrozenRecord, Record
 
 __all__ = [
     "DEFAULT_LIMITS",
@@ -47,46 +47,94 @@ _EXCEL_ROWS, _EXCEL_COLS = 1_048_576, 16_384
 _MiB = 1024 * 1024
 
 
-@dataclass(frozen=True)
-class Limits:
+class Limits(FrozenRecord):
     """Bounds on what a workbook may make the runtime read, hold or compute.
 
     The defaults admit any workbook our templates produce with a wide margin (a 20-year
     monthly projection is a few thousand formula cells) and refuse what would take
-    minutes or gigabytes. All sizes are in bytes, areas in cells.
+    minutes or gigabytes. All sizes are in bytes, areas in cells. Frozen: change one with
+    :meth:`replace` (``Limits().replace(max_file_bytes=1 << 20)``).
+
+    Parameters
+    ----------
+    max_file_bytes : int, default 200 MiB
+        Size of the .xlsx file itself.
+    max_members : int, default 10,000
+        Zip members (a workbook has tens; a member-count bomb has millions).
+    max_member_bytes : int, default 128 MiB
+        Uncompressed size of one member (one sheet's XML).
+    max_total_bytes : int, default 512 MiB
+        Uncompressed size of all members together.
+    max_compression_ratio : float, default 200
+        Uncompressed / compressed, checked for members above ``ratio_floor_bytes``.
+        Spreadsheet XML compresses 5–30×; deflate bombs reach 1000×.
+    ratio_floor_bytes : int, default 1 MiB
+        Small members may compress extremely well and are harmless.
+    max_cells : int, default 4,000,000
+        Cells (``<c>`` elements) over all sheets: the reader keeps a value per cell (a
+        few hundred bytes each). Twice ``max_formula_cells``, so that a workbook at the
+        formula limit fits with as many constant cells (a 1,000 × 1,000 grid and its
+        inputs is 1,000,200); :meth:`with_max_formulas` keeps the ratio.
+    max_formula_cells : int, default 2,000,000
+        Formula cells: the engine compiles and evaluates some 50,000–100,000 a second
+        (issue 15: a million formula cells within 20 s and 2 GB), so this bounds a
+        recalculation to well under a minute. ``--max-formulas N`` on the command line.
+        (It was 100,000 when ``formulas``, at about 700 a second, did the compiling.)
+    max_used_range_cells : int, default 5,000,000
+        Rows × columns of one sheet's used range: ``formulas`` visits every position.
+    max_range_cells : int, default 1,048,576
+        Area of one range reference in a formula (one whole column is 1,048,576 cells).
+    max_referenced_cells : int, default 4 × 1,048,576
+        Total area of all distinct range references: each becomes an in-memory array;
+        ``formulas`` takes about 4 s per whole column (measured, formulas 1.3.4), so
+        four whole columns bound a recalculation to well under a minute.
     """
 
-    #: Size of the .xlsx file itself.
-    max_file_bytes: int = 200 * _MiB
-    #: Zip members (a workbook has tens; a member-count bomb has millions).
-    max_members: int = 10_000
-    #: Uncompressed size of one member (one sheet's XML).
-    max_member_bytes: int = 128 * _MiB
-    #: Uncompressed size of all members together.
-    max_total_bytes: int = 512 * _MiB
-    #: Uncompressed / compressed, checked for members above ``ratio_floor_bytes``.
-    #: Spreadsheet XML compresses 5–30×; deflate bombs reach 1000×.
-    max_compression_ratio: float = 200.0
-    #: Small members may compress extremely well and are harmless.
-    ratio_floor_bytes: int = 1 * _MiB
-    #: Cells (``<c>`` elements) over all sheets: the reader keeps a value per cell (a few
-    #: hundred bytes each). Twice ``max_formula_cells``, so that a workbook at the formula
-    #: limit fits with as many constant cells (a 1,000 × 1,000 grid and its inputs is
-    #: 1,000,200); :meth:`with_max_formulas` keeps the ratio.
-    max_cells: int = 4_000_000
-    #: Formula cells: the engine compiles and evaluates some 50,000–100,000 a second
-    #: (issue 15: a million formula cells within 20 s and 2 GB), so this bounds a
-    #: recalculation to well under a minute. ``--max-formulas N`` on the command line.
-    #: (It was 100,000 when ``formulas``, at about 700 a second, did the compiling.)
-    max_formula_cells: int = 2_000_000
-    #: Rows × columns of one sheet's used range: ``formulas`` visits every position.
-    max_used_range_cells: int = 5_000_000
-    #: Area of one range reference in a formula (one whole column is 1,048,576 cells).
-    max_range_cells: int = _EXCEL_ROWS
-    #: Total area of all distinct range references: each becomes an in-memory array;
-    #: ``formulas`` takes about 4 s per whole column (measured, formulas 1.3.4), so four
-    #: whole columns bound a recalculation to well under a minute.
-    max_referenced_cells: int = 4 * _EXCEL_ROWS
+    __slots__ = ("max_file_bytes", "max_members", "max_member_bytes", "max_total_bytes",
+                 "max_compression_ratio", "ratio_floor_bytes", "max_cells",
+                 "max_formula_cells", "max_used_range_cells", "max_range_cells",
+                 "max_referenced_cells")
+    max_file_bytes: int
+    max_members: int
+    max_member_bytes: int
+    max_total_bytes: int
+    max_compression_ratio: float
+    ratio_floor_bytes: int
+    max_cells: int
+    max_formula_cells: int
+    max_used_range_cells: int
+    max_range_cells: int
+    max_referenced_cells: int
+
+    def __init__(self, max_file_bytes: int = 200 * _MiB, max_members: int = 10_000,
+                 max_member_bytes: int = 128 * _MiB, max_total_bytes: int = 512 * _MiB,
+                 max_compression_ratio: float = 200.0, ratio_floor_bytes: int = 1 * _MiB,
+                 max_cells: int = 4_000_000, max_formula_cells: int = 2_000_000,
+                 max_used_range_cells: int = 5_000_000, max_range_cells: int = _EXCEL_ROWS,
+                 max_referenced_cells: int = 4 * _EXCEL_ROWS) -> None:
+        for name, value in zip(self.__slots__, (
+                max_file_bytes, max_members, max_member_bytes, max_total_bytes,
+                max_compression_ratio, ratio_floor_bytes, max_cells, max_formula_cells,
+                max_used_range_cells, max_range_cells, max_referenced_cells), strict=True):
+            object.__setattr__(self, name, value)
+
+    def replace(self, **changes: Any) -> Limits:
+        """These limits with the fields named changed.
+
+        Examples
+        --------
+        >>> Limits().replace(max_members=5).max_members
+        5
+        >>> Limits().replace(max_rows=5)  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+          ...
+        TypeError: Limits has no field 'max_rows' (its fields: max_file_bytes, ...)
+        """
+        for name in changes:
+            if name not in self.__slots__:
+                raise TypeError(f"Limits has no field {name!r} (its fields: "
+                                + ", ".join(self.__slots__) + ")")
+        return Limits(**{n: changes.get(n, getattr(self, n)) for n in self.__slots__})
 
     def with_max_formulas(self, n: int) -> Limits:
         """These limits with ``max_formula_cells = n`` (``--max-formulas N``), and
@@ -100,27 +148,33 @@ class Limits:
         >>> Limits().with_max_formulas(10).max_cells  # never lowered
         4000000
         """
-        return replace(self, max_formula_cells=n, max_cells=max(self.max_cells, 2 * n))
+        return self.replace(max_formula_cells=n, max_cells=max(self.max_cells, 2 * n))
 
 
 DEFAULT_LIMITS = Limits()
 
 
-@dataclass(frozen=True)
-class CalcSettings:
+class CalcSettings(FrozenRecord):
     """The workbook's calculation settings (``<calcPr>`` in ``xl/workbook.xml``).
 
     Defaults are ECMA-376 Part 1 §18.2.2's: iteration off, 100 iterations, 0.001 delta.
     """
 
-    iterate: bool = False
-    iterate_count: int = 100
-    iterate_delta: float = 0.001
-    full_calc_on_load: bool = False
+    __slots__ = ("iterate", "iterate_count", "iterate_delta", "full_calc_on_load")
+    iterate: bool
+    iterate_count: int
+    iterate_delta: float
+    full_calc_on_load: bool
+
+    def __init__(self, iterate: bool = False, iterate_count: int = 100,
+                 iterate_delta: float = 0.001, full_calc_on_load: bool = False) -> None:
+        object.__setattr__(self, "iterate", iterate)
+        object.__setattr__(self, "iterate_count", iterate_count)
+        object.__setattr__(self, "iterate_delta", iterate_delta)
+        object.__setattr__(self, "full_calc_on_load", full_calc_on_load)
 
 
-@dataclass
-class CheckedWorkbook:
+class CheckedWorkbook(Record):
     """What :func:`open_checked` learned about a workbook it accepted.
 
     Attributes
@@ -141,13 +195,28 @@ class CheckedWorkbook:
         One-line warnings worth showing the user.
     """
 
+    __slots__ = ("path", "sheets", "calc", "defined_names", "external_links", "has_macros",
+                 "notes")
     path: str
-    sheets: dict[str, str] = field(default_factory=dict)
-    calc: CalcSettings = field(default_factory=CalcSettings)
-    defined_names: dict[str, str] = field(default_factory=dict)
-    external_links: dict[str, str] = field(default_factory=dict)
-    has_macros: bool = False
-    notes: list[str] = field(default_factory=list)
+    sheets: dict[str, str]
+    calc: CalcSettings
+    defined_names: dict[str, str]
+    external_links: dict[str, str]
+    has_macros: bool
+    notes: list[str]
+
+    def __init__(self, path: str, sheets: dict[str, str] | None = None,
+                 calc: CalcSettings | None = None,
+                 defined_names: dict[str, str] | None = None,
+                 external_links: dict[str, str] | None = None, has_macros: bool = False,
+                 notes: list[str] | None = None) -> None:
+        self.path = path
+        self.sheets = {} if sheets is None else sheets
+        self.calc = CalcSettings() if calc is None else calc
+        self.defined_names = {} if defined_names is None else defined_names
+        self.external_links = {} if external_links is None else external_links
+        self.has_macros = has_macros
+        self.notes = [] if notes is None else notes
 
 
 def open_checked(

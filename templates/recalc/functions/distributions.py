@@ -354,8 +354,8 @@ def CONFIDENCE_NORM(alpha: float, standard_dev: float, size: float) -> float:
     Examples
     --------
     >>> from templates.recalc.functions import xlcall
-    >>> xlcall("CONFIDENCE.NORM", 0.05, 2.5, 50.0)
-    0.6929519121748391
+    >>> xlcall("CONFIDENCE.NORM", 0.05, 2.5, 50.0)  # exact: 0.69295191217483897… (mpmath)
+    0.6929519121748389
     """
     n = math.trunc(size)
     _need(0 < alpha < 1 and standard_dev > 0 and n >= 1)
