@@ -6,7 +6,8 @@ Run: ``env -u PYTHONDONTWRITEBYTECODE .venv/bin/python benchmarks/bench_template
 Each template is generated with ``llm-tco template NAME -o FILE`` (the names from
 ``llm-tco template --list``: api-vs-selfhost, hybrid, finetune), then recalculated as whole
 processes, cold (a new process per run: interpreter start, imports, safety checks, read,
-compile and evaluate; ``.pyc`` files written beforehand by an untimed warm-up run), best
+compile and evaluate; ``.pyc`` files written beforehand as ``pip install`` writes them, and
+an untimed warm-up run), best
 of ``--repeat`` runs (default 3):
 
 - ``llm-tco recalc FILE --format json`` (the venv's ``bin/llm-tco``);
@@ -37,6 +38,7 @@ from benchmarks.bench_corpus import (  # noqa: E402
     LO_TIMEOUT,
     PLAIN_FORMULAS,
     cli_path,
+    compile_installed,
     run_child,
 )
 
@@ -79,6 +81,7 @@ def main() -> None:
               f"{args.repeat} cold processes; cores: {os.cpu_count()}")
 
         # Warm-up, untimed.
+        compile_installed()
         first = next(iter(books.values()))
         run_child([cli, "recalc", str(first), "--format", "json"])
         run_child([sys.executable, "-c", "import formulas"])
