@@ -41,10 +41,10 @@ def _interpreter() -> str:
 
 @addin_app.command("export-vba")
 def export_vba_cmd(
-    output: Annotated[Path | None, typer.Option("-o", "--output", metavar="FILE", help="File (.bas) to write; "
-                                                "stdout if omitted.")] = None,
-    workbook_name: Annotated[str, typer.Option(metavar="NAME", help="Workbook or add-in the module goes in.")]
-    = "llm_tco.xlam",
+    output: Annotated[Path | None, typer.Option(
+        "-o", "--output", metavar="FILE", help="File (.bas) to write; stdout if omitted.")] = None,
+    workbook_name: Annotated[str, typer.Option(
+        metavar="NAME", help="Workbook or add-in the module goes in.")] = "llm_tco.xlam",
 ) -> None:
     """Write the VBA module xlwings' own generator produces for our functions (any OS)."""
     from addin.vba import export_vba
@@ -64,8 +64,8 @@ def export_vba_cmd(
 
 @addin_app.command("config")
 def config_cmd(
-    output: Annotated[Path | None, typer.Option("-o", "--output", metavar="FILE", help="File to write; "
-                                                "stdout if omitted.")] = None,
+    output: Annotated[Path | None, typer.Option(
+        "-o", "--output", metavar="FILE", help="File to write; stdout if omitted.")] = None,
 ) -> None:
     """Print (or write) the xlwings.conf lines that point Excel at llm-tco's functions."""
     with bad_input_exits():

@@ -94,8 +94,9 @@ def register(app: typer.Typer) -> None:
         kind: Annotated[str, typer.Argument(metavar="KIND", help="all, models or gpus.")] = "all",
         format: Format = "table",
         catalog_file: Annotated[Path | None, typer.Option(
-            "--catalog", metavar="FILE", help="User catalog file merged over the bundled one (default "
-            "$LLM_TCO_CATALOG, else ~/.config/llm-tco/catalog.csv if it exists).")] = None,
+            "--catalog", metavar="FILE", help="User catalog file merged over the bundled one "
+            "(default $LLM_TCO_CATALOG, else ~/.config/llm-tco/catalog.csv if it exists).")]
+        = None,
     ) -> None:
         """List the open models and GPUs: geometry, specs, indicative prices, sources, dates."""
         use_catalog_option(catalog_file)

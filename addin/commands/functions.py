@@ -14,7 +14,8 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def functions(
-        format: Annotated[str, typer.Option(metavar="table|md|json", help="table, md or json.")] = "table",
+        format: Annotated[str, typer.Option(
+            metavar="table|md|json", help="table, md or json.")] = "table",
     ) -> None:
         """List every Excel function with its description and argument docs."""
         from addin import reference

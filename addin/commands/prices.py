@@ -30,11 +30,13 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def prices(
-        models: Annotated[list[str] | None, typer.Argument(metavar="MODEL...", help="Models to show.")] = None,
-        provider: Annotated[str | None, typer.Option(metavar="ID", help="Provider id, e.g. openai.")] = None,
+        models: Annotated[list[str] | None, typer.Argument(
+            metavar="MODEL...", help="Models to show.")] = None,
+        provider: Annotated[str | None, typer.Option(
+            metavar="ID", help="Provider id, e.g. openai.")] = None,
         format: Format = "table",
-        max_age_days: Annotated[float, typer.Option(metavar="DAYS", help="Warn when the catalog is older.")]
-        = 180.0,
+        max_age_days: Annotated[float, typer.Option(
+            metavar="DAYS", help="Warn when the catalog is older.")] = 180.0,
     ) -> None:
         """Show API prices (USD per 1M tokens) and the catalog's version and date."""
         import engine as e

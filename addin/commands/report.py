@@ -114,22 +114,25 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def report(
-        model: Annotated[str, typer.Option(metavar="MODEL", help="API model priced from the catalog.")] = "gpt-4o",
+        model: Annotated[str, typer.Option(
+            metavar="MODEL", help="API model priced from the catalog.")] = "gpt-4o",
         requests_per_day: Annotated[float, typer.Option(min=0, metavar="N")] = 10_000.0,
-        input_tokens: Annotated[float, typer.Option(min=0, metavar="N", help="Input tokens per request.")]
-        = 1_500.0,
-        output_tokens: Annotated[float, typer.Option(min=0, metavar="N", help="Output tokens per request.")]
-        = 500.0,
+        input_tokens: Annotated[float, typer.Option(
+            min=0, metavar="N", help="Input tokens per request.")] = 1_500.0,
+        output_tokens: Annotated[float, typer.Option(
+            min=0, metavar="N", help="Output tokens per request.")] = 500.0,
         cached_share: Annotated[float, typer.Option(min=0, max=1, metavar="SHARE")] = 0.0,
         batch_share: Annotated[float, typer.Option(min=0, max=1, metavar="SHARE")] = 0.0,
-        growth: Annotated[float, typer.Option(metavar="RATE", help="Monthly traffic growth (0.05 = 5%).")] = 0.0,
+        growth: Annotated[float, typer.Option(
+            metavar="RATE", help="Monthly traffic growth (0.05 = 5%).")] = 0.0,
         open_model: Annotated[str, typer.Option(metavar="MODEL", help="Open model to self-host.")]
         = "Llama-3.1-8B",
         gpu: Annotated[str, typer.Option(metavar="GPU", help="GPU to serve it on.")] = "H100-SXM",
         precision: Annotated[str, typer.Option(metavar="bf16|fp8|fp4|int4…")] = "fp8",
         mode: Annotated[str, typer.Option(metavar="rent|buy", help="rent or buy GPUs.")] = "rent",
         horizon_months: Annotated[int, typer.Option(min=1, max=600, metavar="MONTHS")] = 36,
-        output: Annotated[Path, typer.Option("-o", "--output", metavar="FILE", help="Workbook to write.")]
+        output: Annotated[Path, typer.Option(
+            "-o", "--output", metavar="FILE", help="Workbook to write.")]
         = Path("llm-tco-report.xlsx"),
         no_workbook: Annotated[bool, typer.Option(help="Print only; write no workbook.")] = False,
         format: Format = "table",

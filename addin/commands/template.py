@@ -38,13 +38,15 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def template(
-        name: Annotated[str | None, typer.Argument(metavar="NAME", help="Template name (see --list).")] = None,
+        name: Annotated[str | None, typer.Argument(
+            metavar="NAME", help="Template name (see --list).")] = None,
         output: Annotated[Path | None, typer.Option("-o", "--output", metavar="FILE",
                                                     help="Workbook (.xlsx) to write.")] = None,
         set_: Annotated[list[str] | None, typer.Option(
-            "--set", metavar="INPUT=VALUE", help="INPUT=VALUE, repeatable (input names as on the Inputs sheet, "
-            "without in_).")] = None,
-        scenario: Annotated[str | None, typer.Option(metavar="NAME", help="Load a scenario's inputs.")] = None,
+            "--set", metavar="INPUT=VALUE", help="INPUT=VALUE, repeatable (input names as on "
+            "the Inputs sheet, without in_).")] = None,
+        scenario: Annotated[str | None, typer.Option(
+            metavar="NAME", help="Load a scenario's inputs.")] = None,
         with_udfs: Annotated[bool, typer.Option(
             "--with-udfs", help="Add cross-check cells calling the add-in's functions.")]
         = False,
