@@ -15,7 +15,6 @@ Exit codes: 0 ok, 1 ``check`` found stale cells, 2 the file, a cell or an argume
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import os
@@ -114,6 +113,8 @@ def _print_values(values: dict[str, object], fmt: str, title: str) -> None:
         echo(_json_object(values))
     elif fmt == "csv":
         buf = io.StringIO()
+        import csv
+
         writer = csv.writer(buf, lineterminator="\n")
         writer.writerow(["cell", "value"])
         writer.writerows((ref, "" if v is None else v) for ref, v in values.items())
@@ -259,6 +260,8 @@ def run_check(
     elif format == "csv":
         # One row per stale cell; a fresh workbook is one row with a blank cell.
         buf = io.StringIO()
+        import csv
+
         w = csv.writer(buf, lineterminator="\n")
         w.writerow(["path", "checked", "ok", "cell", "stored", "computed"])
         for r in reports:

@@ -366,10 +366,12 @@ _MAIN_XMLNS = b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main
 # attributes; then a plain body — <f>text</f> or a shared formula's child <f t="shared"
 # si="N"/>, and/or <v>text</v>, nothing else: every formula a tool writes in full, every
 # filled-down cell Excel writes, every value — as its texts (formula, shared index,
-# value); else the body.
+# value); or an inline string of one plain run, <is><t>text</t></is> (openpyxl's, as
+# its text); else the body.
 _C_ELEMENT = re.compile(
     rb'<c(?=[\s/>])(?: r="([A-Z]{1,3})(\d+)"(?: s="(\d+)")?(?: t="(\w+)")?)?([^>]*?)'
     rb'(?:/>|>(?:<f>([^<]+)</f>|<f t="shared" si="(\d+)"/>)?(?:<v>([^<]*)</v>)?</c>'
+    rb'|><is><t>([^<]*)</t></is></c>'
     rb"|>(.*?)</c>)", re.S)
 _ATTR = re.compile(rb"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _V_ELEMENT = re.compile(rb"<v\b[^>]*?(?:/>|>(.*?)</v>)", re.S)
@@ -435,16 +437,37 @@ def _read_sheet_fast(data: bytes, path: str, member: str, sheet: SheetData,
     seen_f: dict[tuple[bytes, bool], FormulaCell] = {}
     children: dict[tuple[bytes, bool], FormulaCell] = {}  # shared formulas' children by si
     for m in _C_ELEMENT.finditer(data, start, end):
-        letters, digits, st_b, t_b, rest, fp, si, vp, body = m.groups()
-        if letters is not None and (not rest or not rest.strip()):
+        letters, digits, st_b, t_b, rest, fp, si, vp, isp, body = m.groups()
+        if letters is not None and not rest:
             # <c r="A1" s="3" t="s">, Excel's order: no dictionary needed
+            c = cols.get(letters)
+            if c is None:
+                c = cols[letters] = col_index(letters.decode("ascii"))
+            r = int(digits)
+            if r > max_r:
+                max_r = r
+            if c > max_c:
+                max_c = c
+            if st_b is not None and st_b != b"0":
+                styles[(r, c)] = int(st_b)
+            # a number alone, the commonest cell: float() reads ASCII bytes as it reads
+            # their text (an entity, a line end or a non-ASCII digit, which no tool
+            # writes in a number, goes the long way)
+            if vp and fp is None and si is None and (t_b is None or t_b == b"n") \
+                    and b"&" not in vp and b"\r" not in vp and vp.isascii():
+                values[(r, c)] = float(vp)
+                continue
+            t = t_b.decode("ascii") if t_b is not None else "n"
+            st = None  # recorded above
+            a: dict[str, str] | None = None
+        elif letters is not None and not rest.strip():
             c = cols.get(letters)
             if c is None:
                 c = cols[letters] = col_index(letters.decode("ascii"))
             r = int(digits)
             t = t_b.decode("ascii") if t_b is not None else "n"
             st = st_b.decode("ascii") if st_b is not None else None
-            a: dict[str, str] | None = None
+            a = None
         else:
             a = _attrs(m.group(0)[2:m.end(5) - m.start(0)])
             ref = a.get("r")
@@ -460,6 +483,11 @@ def _read_sheet_fast(data: bytes, path: str, member: str, sheet: SheetData,
         if st is not None and st != "0":
             styles[(r, c)] = int(st)
         val: Any = None
+        if isp is not None:  # <is><t>text</t></is> alone
+            if t == "inlineStr":
+                values[(r, c)] = _unescape(_xml_text(isp) or "")
+                continue
+            body = b"<is><t>" + isp + b"</t></is>"  # not an inline string: as any body
         if body is None:
             if fp is None and vp is None and si is None:  # <c …/> or <c …></c>
                 if t == "str":

@@ -88,6 +88,26 @@ def test_entities_line_ends_inline_strings_and_quoting() -> None:
     assert (2, 3) in fast.formulas and fast.formulas[(2, 3)].text is None
 
 
+def test_plain_numbers_and_inline_strings_read_as_the_tree_reads_them() -> None:
+    # the shortest ways through the fast path (a number alone, <is><t>…</t></is> alone)
+    # against ElementTree, with the cases that must not take them
+    body = (b'<row r="1"><c r="A1" s="4"><v>13500</v></c><c r="B1" s="0" t="n"><v>-1.5E-3'
+            b'</v></c><c r="C1"><v>&#49;2</v></c><c r="D1"><v>1\r</v></c>'
+            b'<c r="E1" t="inlineStr"><is><t>GB300 &amp; co</t></is></c>'
+            b'<c r="F1" t="n"><is><t>7</t></is></c><c r="G1" s="2"/>'
+            b'<c r="H1" t="inlineStr"><is><t></t></is></c>'
+            b'<c r="I1"><v>\xd9\xa1</v></c></row>')  # ARABIC-INDIC DIGIT ONE
+    fast, tree = _both(_HEAD + body + b"</sheetData></worksheet>")
+    _same(fast, tree)
+    # by hand from the XML: &#49; is "1"; a number's line end is white space to float();
+    # an <is> in a number cell is no value (as ElementTree reads it); style 0 not kept;
+    # float() reads a non-ASCII digit from text, not from bytes: the long way
+    assert fast.values == {(1, 1): 13500.0, (1, 2): -0.0015, (1, 3): 12.0, (1, 4): 1.0,
+                           (1, 5): "GB300 & co", (1, 8): "", (1, 9): 1.0}
+    assert fast.styles == {(1, 1): 4, (1, 7): 2}
+    assert (fast.max_row, fast.max_col) == (1, 9)
+
+
 def test_malformed_xml_is_refused_on_the_fast_path() -> None:
     data = _HEAD + b'<row r="1"><c r="A1"><v>1</v></row></sheetData></worksheet>'
     assert reader._fast_sheet_ok(data)
