@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import importlib
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
 
+# typing for type checkers only: importing it is 2 ms of every cold recalculation
+# (tests/templates/recalc/test_records.py keeps the recalculation path without it)
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Annotated
+
     import typer
 
 
@@ -20,7 +24,9 @@ def _new_app() -> typer.Typer:
     # A module global: typer evaluates the callback's annotations (text, as every
     # annotation here) in this module's namespace. Imported here, not at the top, so that
     # `recalc` and `check` can run without it.
-    global typer
+    global typer, Annotated
+    from typing import Annotated
+
     import typer
 
     app = typer.Typer(

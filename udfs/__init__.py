@@ -13,7 +13,11 @@ the price catalog with it.
 
 from __future__ import annotations
 
-from typing import Any
+# typing for type checkers only: importing it is 2 ms of every cold recalculation
+# (tests/templates/recalc/test_records.py keeps the recalculation path without it)
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["CATEGORY", "FUNCTIONS", "Arg", "ExcelError", "ExcelFunction", "call", "why"]
 

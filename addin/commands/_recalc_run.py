@@ -21,7 +21,6 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from addin.commands._plain import (
     DEFAULT_MAX_MEMORY_MIB,
@@ -37,7 +36,12 @@ from addin.commands._plain import (
     fail,
 )
 
+# typing for type checkers only: importing it is 2 ms of every cold recalculation
+# (tests/templates/recalc/test_records.py keeps the recalculation path without it)
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from templates.recalc.xlsx_safety import Limits
 
 #: ``--max-formulas``: the default is ``Limits.max_formula_cells``.
@@ -289,7 +293,7 @@ def run_check(
 #: An option's kind: "flag" (no value), "multiple" (repeatable text) or the converter click
 #: applies to its value: ``str``, ``int``, ``float`` or ``Path`` (click.Path, then typer's
 #: ``Path(value)``).
-_Kind = Any
+_Kind = object
 
 #: Each command's options as declared in :mod:`addin.commands.recalc` (option → parameter,
 #: kind), its positional parameter, and whether that takes one value or any number.

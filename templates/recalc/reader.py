@@ -21,7 +21,6 @@ import re
 import zipfile
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Any
 from xml.etree import ElementTree as _ET  # noqa: N814 - private, as the stdlib docs name it ET
 
 from templates.recalc.errors import WorkbookError
@@ -29,6 +28,12 @@ from templates.recalc.parser import col_index
 from templates.recalc.records import Record
 from templates.recalc.values import BY_TEXT, VALUE
 from templates.recalc.xlsx_safety import DEFAULT_LIMITS, CheckedWorkbook, Limits, open_checked
+
+# typing for type checkers only: importing it is 2 ms of every cold recalculation
+# (tests/templates/recalc/test_records.py keeps the recalculation path without it)
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["BookData", "FormulaCell", "SheetData", "Table", "read_book"]
 

@@ -40,7 +40,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any
 
 from templates.recalc.records import FrozenRecord, Record
 from templates.recalc.values import (
@@ -56,6 +55,12 @@ from templates.recalc.values import (
     to_number,
     to_text,
 )
+
+# typing for type checkers only: importing it is 2 ms of every cold recalculation
+# (tests/templates/recalc/test_records.py keeps the recalculation path without it)
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["FUNCTIONS", "MISSING", "FunctionSpec", "FunctionTable", "Lambda", "call", "xlfunction"]
 

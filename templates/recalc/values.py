@@ -23,7 +23,6 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Iterator
-from typing import Any
 
 from udfs.excel_errors import (
     BY_TEXT,
@@ -39,6 +38,12 @@ from udfs.excel_errors import (
     VALUE,
     ExcelError,
 )
+
+# typing for type checkers only: importing it is 2 ms of every cold recalculation
+# (tests/templates/recalc/test_records.py keeps the recalculation path without it)
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = [
     "BY_TEXT", "CALC", "DIV0", "GETTING_DATA", "NA", "NAME", "NULL", "NUM", "REF", "SPILL",

@@ -28,7 +28,6 @@ import math
 import re
 import sys
 from collections.abc import Callable, Iterator
-from typing import Any
 
 from templates.recalc import functions as _library  # noqa: F401 - registers the Excel functions
 from templates.recalc.parser import (
@@ -70,6 +69,12 @@ from templates.recalc.values import (
     to_number,
     to_text,
 )
+
+# typing for type checkers only: importing it is 2 ms of every cold recalculation
+# (tests/templates/recalc/test_records.py keeps the recalculation path without it)
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["CircularReference", "Unsupported", "Workbook"]
 

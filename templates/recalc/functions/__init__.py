@@ -15,10 +15,15 @@ families it calls.
 from __future__ import annotations
 
 import importlib
-from typing import Any
 
 from templates.recalc.functions._index import MODULE_OF
 from templates.recalc.registry import FUNCTIONS, call
+
+# typing for type checkers only: importing it is 2 ms of every cold recalculation
+# (tests/templates/recalc/test_records.py keeps the recalculation path without it)
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["FUNCTIONS", "families", "xlcall"]
 

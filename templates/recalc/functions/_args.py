@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
 
 from templates.recalc.values import (
     VALUE,
@@ -23,6 +22,12 @@ from templates.recalc.values import (
     parse_number,
     to_number,
 )
+
+# typing for type checkers only: importing it is 2 ms of every cold recalculation
+# (tests/templates/recalc/test_records.py keeps the recalculation path without it)
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["criteria", "flat", "is_array_like", "numbers", "numbers_a", "one_area",
            "values_of"]

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any
 
 from templates.recalc.registry import normalise
 from templates.recalc.values import (
@@ -34,6 +33,12 @@ from templates.recalc.values import (
     XLFail,
     parse_number,
 )
+
+# typing for type checkers only: importing it is 2 ms of every cold recalculation
+# (tests/templates/recalc/test_records.py keeps the recalculation path without it)
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["atp", "atp_number"]
 

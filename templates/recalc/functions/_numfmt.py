@@ -42,9 +42,14 @@ import math
 import re
 from decimal import ROUND_HALF_UP, Context, Decimal
 from functools import lru_cache
-from typing import Any
 
 from templates.recalc.values import VALUE, ExcelError, XLFail
+
+# typing for type checkers only: importing it is 2 ms of every cold recalculation
+# (tests/templates/recalc/test_records.py keeps the recalculation path without it)
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["color_of", "format_value", "general_text", "is_date_format"]
 

@@ -14,7 +14,6 @@ ISFORMULA, FORMULATEXT, CELL, INFO, SHEET and SHEETS need the workbook and live 
 from __future__ import annotations
 
 import math
-from typing import Any
 
 from templates.recalc.functions._atp import atp
 from templates.recalc.registry import Lambda, xlfunction
@@ -27,6 +26,12 @@ from templates.recalc.values import (
     Ref,
     XLFail,
 )
+
+# typing for type checkers only: importing it is 2 ms of every cold recalculation
+# (tests/templates/recalc/test_records.py keeps the recalculation path without it)
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__: list[str] = []
 

@@ -16,7 +16,6 @@ error met is the result.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from templates.recalc.functions._args import flat
 from templates.recalc.registry import MISSING, _intersect, xlfunction
@@ -32,9 +31,15 @@ from templates.recalc.values import (
     to_bool,
 )
 
+# typing for type checkers only: importing it is 2 ms of every cold recalculation
+# (tests/templates/recalc/test_records.py keeps the recalculation path without it)
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
 __all__: list[str] = []
 
-Thunk = Callable[[], Any]
+Thunk = Callable[[], object]  # a lazy argument: evaluates it when called
 
 
 class _Omitted:

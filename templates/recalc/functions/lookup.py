@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any
 
 from templates.recalc.functions._args import _wildcard, one_area
 from templates.recalc.registry import MISSING, _intersect, xlfunction
@@ -42,6 +41,12 @@ from templates.recalc.values import (
     XLFail,
     to_number,
 )
+
+# typing for type checkers only: importing it is 2 ms of every cold recalculation
+# (tests/templates/recalc/test_records.py keeps the recalculation path without it)
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__: list[str] = []
 

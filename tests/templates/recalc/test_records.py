@@ -54,19 +54,23 @@ def test_mutable_records_are_not_hashable() -> None:
         hash(SheetData("S"))
 
 
-def test_recalculation_path_does_not_import_dataclasses(tmp_path: Path) -> None:
+def test_recalculation_path_does_not_import_dataclasses_or_typing(tmp_path: Path) -> None:
     # why the records exist: importing dataclasses (inspect, ast, dis, tokenize) was
-    # 10 ms of a 70 ms cold `llm-tco recalc` of a template (scipy.special, loaded for
-    # the distributions only, imports it itself)
+    # 10 ms of a 70 ms cold `llm-tco recalc` of a template, and typing 2 ms more, so the
+    # modules on that path import typing for type checkers only (scipy.special, loaded
+    # for the distributions only, imports both itself)
     import subprocess
 
     from templates.workbooks import build_template
 
     book = tmp_path / "finetune.xlsx"
     build_template("finetune", book)
-    code = ("import sys; from templates.recalc import Recalculation; "
-            f"Recalculation({str(book)!r}).values(); "
-            "print('dataclasses' in sys.modules)")
+    code = ("import sys; from addin.cli import main; "
+            f"sys.argv = ['llm-tco', 'recalc', {str(book)!r}, '--format', 'json']; "
+            "sys.stdout = open('/dev/null', 'w')\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "print(sorted({'dataclasses', 'typing', 'click', 'numpy'} & set(sys.modules)), "
+            "file=sys.stderr)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, cwd=Path(__file__).resolve().parents[3])
-    assert out.stdout.strip() == "False"
+    assert out.stderr.strip() == "[]", out.stderr
