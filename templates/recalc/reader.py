@@ -443,7 +443,7 @@ def _read_sheet_fast(data: bytes, path: str, member: str, sheet: SheetData,
     children: dict[tuple[bytes, bool], FormulaCell] = {}  # shared formulas' children by si
     for m in _C_ELEMENT.finditer(data, start, end):
         letters, digits, st_b, t_b, rest, fp, si, vp, isp, body = m.groups()
-        if letters is not None and not rest:
+        if letters is not None and (not rest or not rest.strip()):
             # <c r="A1" s="3" t="s">, Excel's order: no dictionary needed
             c = cols.get(letters)
             if c is None:
@@ -463,16 +463,7 @@ def _read_sheet_fast(data: bytes, path: str, member: str, sheet: SheetData,
                 values[(r, c)] = float(vp)
                 continue
             t = t_b.decode("ascii") if t_b is not None else "n"
-            st = None  # recorded above
             a: dict[str, str] | None = None
-        elif letters is not None and not rest.strip():
-            c = cols.get(letters)
-            if c is None:
-                c = cols[letters] = col_index(letters.decode("ascii"))
-            r = int(digits)
-            t = t_b.decode("ascii") if t_b is not None else "n"
-            st = st_b.decode("ascii") if st_b is not None else None
-            a = None
         else:
             a = _attrs(m.group(0)[2:m.end(5) - m.start(0)])
             ref = a.get("r")
@@ -480,13 +471,13 @@ def _read_sheet_fast(data: bytes, path: str, member: str, sheet: SheetData,
                 continue
             r, c = cell_rc(ref)
             t = a.get("t", "n")
+            if r > max_r:
+                max_r = r
+            if c > max_c:
+                max_c = c
             st = a.get("s")
-        if r > max_r:
-            max_r = r
-        if c > max_c:
-            max_c = c
-        if st is not None and st != "0":
-            styles[(r, c)] = int(st)
+            if st is not None and st != "0":
+                styles[(r, c)] = int(st)
         val: Any = None
         if isp is not None:  # <is><t>text</t></is> alone
             if t == "inlineStr":
@@ -526,10 +517,7 @@ def _read_sheet_fast(data: bytes, path: str, member: str, sheet: SheetData,
                 continue
             whole = m.group(0)
             body = whole[m.end(5) - m.start(0) + 1:-4]
-        if t == "inlineStr" and body.startswith(b"<is><t>") and body.endswith(b"</t></is>") \
-                and b"<" not in body[7:-9]:
-            val = _unescape(_xml_text(body[7:-9]) or "")  # one plain run (openpyxl's form)
-        elif t == "inlineStr":
+        if t == "inlineStr":  # one plain run came through _C_ELEMENT: runs, attributes
             im = _IS_ELEMENT.search(body)
             val = _unescape("".join(_xml_text(x) or "" for x in _T_ELEMENT.findall(im.group(1)
                                                                                   or b""))) \
