@@ -75,12 +75,32 @@ def function_name(raw: str) -> str:
 
 
 # Names and unquoted sheet names: ASCII letters, "_" or "\\" first, then also digits and
-# "."; any character from U+00C0 up is a letter as far as this grammar goes. Written as
-# [^\x00-\xbf] because a character class with the range \u00c0-\uffff costs the regex
-# compiler about 7 ms each (a fifth of a small workbook's recalculation).
-_WIDE = r"[^\x00-\xbf]"
-_NAME_START = rf"(?:[A-Za-z_\\]|{_WIDE})"
-_NAME_REST = rf"(?:[\w.\\]|{_WIDE})*"
+# "."; any character from U+00C0 up is a letter as far as this grammar goes.
+
+
+def _class_from_c0(chars: str) -> str:
+    """A regular-expression class of ``chars`` (a class body) and of every character
+    from U+00C0 up, written as the negation of what it leaves out below U+00C0.
+
+    Why negated: a class holding the range U+00C0 … U+10FFFF costs the regex compiler
+    about 7 ms (a fifth of a small workbook's recalculation), and the alternation
+    "either class or any character above U+00BF", repeated over a name, is slow to match.
+    """
+    inside = re.compile(f"[{chars}]")
+    out = [c for c in range(0xC0) if not inside.fullmatch(chr(c))]
+    spans: list[list[int]] = []
+    for c in out:
+        if spans and spans[-1][1] == c - 1:
+            spans[-1][1] = c
+        else:
+            spans.append([c, c])
+    return "[^" + "".join(f"\\x{a:02x}" if a == b else f"\\x{a:02x}-\\x{b:02x}"
+                          for a, b in spans) + "]"
+
+
+_NAME_START = _class_from_c0(r"A-Za-z_\\")
+_NAME_REST = _class_from_c0(r"\w.\\") + "*"
+_NAME_TAIL = _class_from_c0(r"\w.\\?") + "*"  # a defined name may hold "?"
 _SHEET = (r"(?:'(?P<qs>(?:[^']|'')+)'"
           rf"|(?P<us>(?:\[\d+\])?{_NAME_START}{_NAME_REST}"
           rf"(?::{_NAME_START}{_NAME_REST})?|\[\d+\]))!")
@@ -101,7 +121,7 @@ _TOKEN = re.compile(
     r"|(?P<num>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)"
     r"|(?P<func>[A-Za-z_\\][\w.\\]*)(?=\()"
     r"|(?P<struct>(?:[A-Za-z_\\][\w.\\]*)?\[)"
-    rf"|(?P<name>{_NAME_START}(?:[\w.\\?]|{_WIDE})*)"
+    rf"|(?P<name>{_NAME_START}{_NAME_TAIL})"
     r"|(?P<hash>#)"
 )
 _CELL_RE = re.compile(r"(\$?)([A-Za-z]{1,3})(\$?)(\d+)")
@@ -127,26 +147,33 @@ def _bracket_end(text: str, i: int) -> int:
     raise FormulaSyntaxError(f"unclosed '[' in {text!r}")
 
 
-def _tokens(text: str) -> list[tuple[str, str]]:
+def _tokens(text: str) -> tuple[list[tuple[str, str]], set[int]]:
+    """The tokens of ``text`` without white space, and the indices of the tokens that
+    white space precedes (it matters only as the intersection operator)."""
+    out: list[tuple[str, str]] = []
+    gaps: set[int] = set()
     if "[" not in text:
         # no structured reference to skip over by hand: the regular expression walks the
         # text itself; a gap between two matches is a character no token starts with
-        out = []
         i = 0
+        append = out.append
         for m in _TOKEN.finditer(text):
             if m.start() != i:
                 break
             kind = m.lastgroup
-            if kind == "hash":
-                out.append(("op", "#"))
+            if kind == "op":
+                append(("op", m.group(1)))
+            elif kind == "ws":
+                gaps.add(len(out))
+            elif kind == "hash":
+                append(("op", "#"))
             else:
-                out.append((kind, m.group(0) if kind == "sheet" else m.group(kind)))
+                append((kind, m.group(0) if kind == "sheet" else m.group(kind)))  # type: ignore[arg-type]
             i = m.end()
         else:
             if i == len(text):
-                return out  # type: ignore[return-value]
+                return out, gaps
         raise FormulaSyntaxError(f"unexpected {text[i]!r} at position {i} in {text!r}")
-    out = []
     i, n = 0, len(text)
     while i < n:
         m = _TOKEN.match(text, i)
@@ -154,18 +181,19 @@ def _tokens(text: str) -> list[tuple[str, str]]:
             raise FormulaSyntaxError(f"unexpected {text[i]!r} at position {i} in {text!r}")
         kind = m.lastgroup
         assert kind is not None
-        if kind == "hash":
+        if kind == "ws":
+            gaps.add(len(out))
+        elif kind == "hash":
             out.append(("op", "#"))
-            i = m.end()
-            continue
-        if kind == "struct":
+        elif kind == "struct":
             end = _bracket_end(text, m.end() - 1)
             out.append(("struct", text[i:end]))
             i = end
             continue
-        out.append((kind, m.group(kind) if kind != "sheet" else m.group(0)))
+        else:
+            out.append((kind, m.group(kind) if kind != "sheet" else m.group(0)))
         i = m.end()
-    return out
+    return out, gaps
 
 
 def _cell(text: str) -> tuple[int, int, bool, bool]:
@@ -215,28 +243,20 @@ _OPERAND_START = {"str", "err", "sheet", "cell", "cols", "rows", "num", "func", 
 class _Parser:
     def __init__(self, text: str) -> None:
         self.text = text
-        self.toks = _tokens(text)
+        self.toks, self.gaps = _tokens(text)
+        self.n = len(self.toks)
         self.i = 0
         self.depth = 0
 
-    # whitespace matters only as the intersection operator; skip it elsewhere
-    def _skip_ws(self) -> None:
-        while self.i < len(self.toks) and self.toks[self.i][0] == "ws":
-            self.i += 1
-
     def peek(self) -> tuple[str, str] | None:
-        j = self.i
-        while j < len(self.toks) and self.toks[j][0] == "ws":
-            j += 1
-        return self.toks[j] if j < len(self.toks) else None
+        return self.toks[self.i] if self.i < self.n else None
 
     def next(self) -> tuple[str, str]:
-        self._skip_ws()
-        tok = self.toks[self.i] if self.i < len(self.toks) else None
-        if tok is None:
+        i = self.i
+        if i >= self.n:
             raise FormulaSyntaxError(f"unexpected end of {self.text!r}")
-        self.i += 1
-        return tok
+        self.i = i + 1
+        return self.toks[i]
 
     def expect(self, value: str) -> None:
         tok = self.next()
@@ -252,11 +272,7 @@ class _Parser:
     def _intersection_follows(self) -> bool:
         """A space between two operands is Excel's intersection operator."""
         j = self.i
-        if j >= len(self.toks) or self.toks[j][0] != "ws":
-            return False
-        while j < len(self.toks) and self.toks[j][0] == "ws":
-            j += 1
-        if j >= len(self.toks):
+        if j >= self.n or j not in self.gaps:
             return False
         kind, val = self.toks[j]
         return kind in ("cell", "cols", "rows", "sheet", "name", "struct") or (
@@ -268,7 +284,6 @@ class _Parser:
         while True:
             if (self._intersection_follows() and _INFIX[" "] >= min_bp
                     and self._is_refish(lhs)):
-                self._skip_ws()
                 rhs = self.expr(_INFIX[" "] + 1, union)
                 lhs = ("op", " ", lhs, rhs)
                 continue
@@ -342,8 +357,8 @@ class _Parser:
 
     def call_suffix(self, node: tuple) -> tuple:
         """``(LAMBDA(x, x+1))(2)`` or ``name(…)`` after a parenthesised LAMBDA."""
-        tok = self.toks[self.i] if self.i < len(self.toks) else None
-        if tok == ("op", "("):
+        i = self.i
+        if i < self.n and self.toks[i] == ("op", "(") and i not in self.gaps:
             self.i += 1
             args = self.arguments()
             return ("call", node, tuple(args))
