@@ -65,6 +65,9 @@ def atp_number(v: Any) -> float:
     raise XLFail(VALUE)
 
 
+_SHAPED = (Ref, MultiRef, Array)
+
+
 def _one(a: Any) -> Any:
     """An ``n`` argument as a scalar or an Array to lift (a multi-cell range is refused)."""
     if isinstance(a, Ref):
@@ -119,23 +122,37 @@ def atp(
             checks[i](x)
         return x
 
+    #: per argument count: (position, kind) in reading order, "raw" ones left out
+    plans: dict[int, tuple[tuple[int, str], ...]] = {}
+
+    def plan(n: int) -> tuple[tuple[int, str], ...]:
+        seq = [i for i in order if i < n]
+        seq += [i for i in range(n) if i not in seq]
+        out = tuple((i, ks[i] if i < len(ks) else ks[-1]) for i in seq)
+        plans[n] = tuple((i, k) for i, k in out if k != "raw")
+        return plans[n]
+
     def deco(fn: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(fn)
         def wrapper(*args: Any) -> Any:
             vals: list[Any] = list(args)
             lifted: list[int] = []
-            seq = [i for i in order if i < len(args)]
-            seq += [i for i in range(len(args)) if i not in seq]
-            for i in seq:
-                k = ks[i] if i < len(ks) else ks[-1]
-                if k == "raw":
+            steps = plans.get(len(args))
+            if steps is None:
+                steps = plan(len(args))
+            for i, k in steps:
+                a = args[i]
+                if type(a) is float and k == "n":  # a number: what atp_number returns as is
+                    if i in checks:
+                        checks[i](a)
                     continue
-                a = _one(args[i])
-                if isinstance(a, Array):
-                    lifted.append(i)
-                    vals[i] = a
-                else:
-                    vals[i] = num(i, a)
+                if isinstance(a, _SHAPED):
+                    a = _one(a)
+                    if isinstance(a, Array):
+                        lifted.append(i)
+                        vals[i] = a
+                        continue
+                vals[i] = num(i, a)
             if not lifted:
                 return fn(*vals)
             nr = max(vals[i].nrows for i in lifted)
