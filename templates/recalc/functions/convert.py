@@ -31,6 +31,10 @@ _PREFIXES = {
 _BINARY = {"ki": 2.0 ** 10, "Mi": 2.0 ** 20, "Gi": 2.0 ** 30, "Ti": 2.0 ** 40,
            "Pi": 2.0 ** 50, "Ei": 2.0 ** 60, "Zi": 2.0 ** 70, "Yi": 2.0 ** 80}
 
+#: a prefix's place: decimal prefixes first, then binary ones (see _readings)
+_PREFIX_RANK = {p: i for i, p in enumerate([*_PREFIXES, *_BINARY])}
+assert max(map(len, _PREFIX_RANK)) <= 2  # _readings looks at a unit's first two letters
+
 _LB = 453.59237  # g, the avoirdupois pound
 _IN = 0.0254  # m
 _FT = 0.3048
@@ -186,21 +190,24 @@ def _readings(unit: str) -> tuple[tuple[str, float, str | None], ...]:
         out.append((_UNITS[unit][0], _UNITS[unit][1], None))
     if unit in _TEMP_ALIASES:
         out.append(("temperature", 1.0, _TEMP_ALIASES[unit]))
-    for table in (_PREFIXES, _BINARY):
-        for p, scale in table.items():
-            if not unit.startswith(p) or len(unit) == len(p):
-                continue
-            rest = unit[len(p):]
-            if rest in ("K", "kel") and table is _PREFIXES:
-                out.append(("temperature", scale, "K"))
-                continue
-            entry = _UNITS.get(rest)
-            if entry is None or not entry[2]:
-                continue
-            kind, factor, _prefix, power = entry
-            if table is _BINARY and kind != "information":
-                continue
-            out.append((kind, factor * scale ** power, None))
+    # the prefixes the unit starts with (none is longer than two letters), in the order
+    # of the tables
+    for p in sorted({unit[:1], unit[:2]} & _PREFIX_RANK.keys(), key=_PREFIX_RANK.__getitem__):
+        if len(unit) == len(p):
+            continue
+        table = _BINARY if p in _BINARY else _PREFIXES
+        scale = table[p]
+        rest = unit[len(p):]
+        if rest in ("K", "kel") and table is _PREFIXES:
+            out.append(("temperature", scale, "K"))
+            continue
+        entry = _UNITS.get(rest)
+        if entry is None or not entry[2]:
+            continue
+        kind, factor, _prefix, power = entry
+        if table is _BINARY and kind != "information":
+            continue
+        out.append((kind, factor * scale ** power, None))
     return tuple(out)
 
 
