@@ -411,19 +411,25 @@ class Workbook:
         if hit is not None:
             return list(hit)  # the rows are shared: no function changes an argument's rows
         vals = self.values[sheet]
-        cells = self.cells
+        cell_of = self.cells.get
         owners = self.spill_owner
         out = []
         constant = True
         for r in range(r1, rr2 + 1):
             row = []
+            append = row.append
             for c in range(c1, cc2 + 1):
                 k = (sheet, r, c)
-                if k in cells or k in owners:
+                cell = cell_of(k)
+                if cell is not None:
                     constant = False
-                    row.append(self.cell_value(sheet, r, c))
+                    # a computed cell's value as cell_value gives it, without the call
+                    append(cell.value if cell.state == _DONE else self.cell_value(sheet, r, c))
+                elif k in owners:
+                    constant = False
+                    append(self.cell_value(sheet, r, c))
                 else:
-                    row.append(vals.get((r, c)))
+                    append(vals.get((r, c)))
             out.append(row)
         if constant and len(out) * (cc2 - c1 + 1) >= 8:
             self._range_memo[mkey] = out
